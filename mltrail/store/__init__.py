@@ -1,0 +1,1 @@
+"""Storage backends: tracking, registry and artifacts, each behind small typed Protocols."""

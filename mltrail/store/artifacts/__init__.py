@@ -1,0 +1,1 @@
+"""Artifact repositories, one module per URI scheme."""

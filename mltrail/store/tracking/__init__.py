@@ -1,0 +1,1 @@
+"""Tracking stores: experiments, runs and what runs record."""

@@ -1,0 +1,1 @@
+"""Shipped test helpers: throw-away databases and the contract suites every backend must pass."""
