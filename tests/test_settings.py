@@ -21,7 +21,7 @@ def test_booleans_parse_and_bad_values_say_which_variable() -> None:
     assert Settings.from_env(
         {"MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING": "TRUE"}
     ).enable_system_metrics_logging
-    with pytest.raises(ValueError, match="TRUNCATE_LONG_VALUES"):
+    with pytest.raises(ValueError, match="TRUNCATE_LONG_VALUES must be true or false"):
         Settings.from_env({"MLFLOW_TRUNCATE_LONG_VALUES": "maybe"})
 
 
@@ -34,3 +34,11 @@ def test_settings_reference_page_is_current() -> None:
     assert DOCS.read_text() == reference_markdown(), (
         "regenerate: python -m mltrail.settings > docs/settings.md"
     )
+
+
+def test_optional_numbers_parse_by_declared_type() -> None:
+    settings = Settings.from_env({"MLFLOW_SQLALCHEMYSTORE_POOL_SIZE": "7"})
+    assert settings.sqlalchemystore_pool_size == 7
+    assert Settings.from_env({}).sqlalchemystore_pool_size is None
+    with pytest.raises(ValueError, match="SQLALCHEMYSTORE_MAX_OVERFLOW must be an integer"):
+        Settings.from_env({"MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW": "many"})

@@ -6,15 +6,18 @@ Every backend (SQL, REST) implements `TrackingStore`; the contract suite in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from mltrail.entities import (
     DatasetInput,
     Experiment,
     ExperimentTag,
+    LoggedModel,
     LoggedModelInput,
     LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelTag,
     Metric,
     PagedList,
     Param,
@@ -27,6 +30,7 @@ from mltrail.entities import (
 SEARCH_MAX_RESULTS_DEFAULT = 1000
 SEARCH_MAX_RESULTS_THRESHOLD = 50000
 GET_METRIC_HISTORY_MAX_RESULTS = 25000
+SEARCH_LOGGED_MODELS_MAX_RESULTS_DEFAULT = 100
 
 
 class ExperimentStore(Protocol):
@@ -128,8 +132,13 @@ class RunDataStore(Protocol):
     def log_outputs(self, run_id: str, models: Sequence[LoggedModelOutput]) -> None: ...
 
 
+@runtime_checkable
 class MaintenanceStore(Protocol):
-    """Permanent deletion, used by `mltrail gc`."""
+    """Permanent deletion, used by `mltrail gc`.
+
+    `older_than_ms` keeps items deleted less than that long ago; `purge_*` refuse items that
+    are not soft-deleted (INVALID_PARAMETER_VALUE) and remove everything they own.
+    """
 
     def deleted_run_ids(self, older_than_ms: int | None = None) -> list[str]: ...
 
@@ -138,6 +147,55 @@ class MaintenanceStore(Protocol):
     def deleted_experiment_ids(self, older_than_ms: int | None = None) -> list[str]: ...
 
     def purge_experiment(self, experiment_id: str) -> None: ...
+
+
+@runtime_checkable
+class LoggedModelStore(Protocol):
+    """MLflow 3 logged models: `m-<32 hex>` ids, artifacts under the experiment's `models/`."""
+
+    def create_logged_model(
+        self,
+        experiment_id: str,
+        name: str | None = None,
+        source_run_id: str | None = None,
+        tags: Sequence[LoggedModelTag] = (),
+        params: Sequence[LoggedModelParameter] = (),
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        """Create a PENDING model; without a name one is generated."""
+        ...
+
+    def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel: ...
+
+    def finalize_logged_model(self, model_id: str, status: str) -> LoggedModel:
+        """Set the final status (READY or UPLOAD_FAILED)."""
+        ...
+
+    def delete_logged_model(self, model_id: str) -> None:
+        """Soft delete; deleted models are hidden from get (unless asked) and search."""
+        ...
+
+    def set_logged_model_tags(self, model_id: str, tags: Sequence[LoggedModelTag]) -> None: ...
+
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None: ...
+
+    def log_logged_model_params(
+        self, model_id: str, params: Sequence[LoggedModelParameter]
+    ) -> None: ...
+
+    def search_logged_models(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = None,
+        order_by: Sequence[Mapping[str, Any]] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[LoggedModel]:
+        """Active models of the experiments, newest first unless `order_by` says otherwise.
+
+        `order_by` items are MLflow's `{"field_name": ..., "ascending": bool}`.
+        """
+        ...
 
 
 @runtime_checkable
