@@ -1,0 +1,101 @@
+"""The fluent tracking API in one namespace (``mltrail.tracking.fluent``, as in MLflow).
+
+Each function lives in a module by responsibility: runs, experiments, logging, artifacts,
+search; `mltrail/__init__.py` re-exports them lazily.
+"""
+
+from __future__ import annotations
+
+from mltrail.tracking.fluent_artifacts import (
+    get_artifact_uri,
+    load_table,
+    log_artifact,
+    log_artifacts,
+    log_dict,
+    log_figure,
+    log_image,
+    log_stream,
+    log_table,
+    log_text,
+)
+from mltrail.tracking.fluent_experiments import (
+    create_experiment,
+    delete_experiment,
+    delete_experiment_tag,
+    get_experiment,
+    get_experiment_by_name,
+    restore_experiment,
+    search_experiments,
+    set_experiment,
+    set_experiment_tag,
+    set_experiment_tags,
+)
+from mltrail.tracking.fluent_logging import (
+    delete_tag,
+    flush_async_logging,
+    log_input,
+    log_inputs,
+    log_metric,
+    log_metrics,
+    log_outputs,
+    log_param,
+    log_params,
+    set_tag,
+    set_tags,
+)
+from mltrail.tracking.fluent_runs import (
+    ActiveRun,
+    active_run,
+    delete_run,
+    end_run,
+    get_parent_run,
+    get_run,
+    last_active_run,
+    restore_run,
+    start_run,
+)
+from mltrail.tracking.fluent_search import search_runs
+
+__all__ = [
+    "ActiveRun",
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_experiment_tag",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "flush_async_logging",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_parent_run",
+    "get_run",
+    "last_active_run",
+    "load_table",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_inputs",
+    "log_metric",
+    "log_metrics",
+    "log_outputs",
+    "log_param",
+    "log_params",
+    "log_stream",
+    "log_table",
+    "log_text",
+    "restore_experiment",
+    "restore_run",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
+    "set_tag",
+    "set_tags",
+    "start_run",
+]

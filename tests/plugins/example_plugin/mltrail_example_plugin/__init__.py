@@ -1,0 +1,1 @@
+"""An example mltrail plugin: one tracking store, one artifact repository, one run context."""
