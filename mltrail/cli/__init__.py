@@ -1,0 +1,1 @@
+"""The `mltrail` command line; `mltrail.cli.main:cli` is the entry point."""
