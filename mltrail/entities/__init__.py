@@ -18,6 +18,15 @@ from mltrail.entities.experiment import Experiment, ExperimentTag
 from mltrail.entities.files import FileInfo
 from mltrail.entities.logged_model import LoggedModel, LoggedModelParameter, LoggedModelTag
 from mltrail.entities.paged_list import PagedList
+from mltrail.entities.registry import (
+    ModelVersion,
+    ModelVersionStage,
+    ModelVersionStatus,
+    ModelVersionTag,
+    RegisteredModel,
+    RegisteredModelAlias,
+    RegisteredModelTag,
+)
 from mltrail.entities.run import Metric, Param, Run, RunData, RunInfo, RunInputs, RunOutputs, RunTag
 
 __all__ = [
@@ -35,8 +44,15 @@ __all__ = [
     "LoggedModelStatus",
     "LoggedModelTag",
     "Metric",
+    "ModelVersion",
+    "ModelVersionStage",
+    "ModelVersionStatus",
+    "ModelVersionTag",
     "PagedList",
     "Param",
+    "RegisteredModel",
+    "RegisteredModelAlias",
+    "RegisteredModelTag",
     "Run",
     "RunData",
     "RunInfo",

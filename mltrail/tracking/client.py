@@ -14,13 +14,15 @@ from mltrail.entities import Experiment, ExperimentTag, PagedList, Run, RunStatu
 from mltrail.store.tracking.base import SEARCH_MAX_RESULTS_DEFAULT
 from mltrail.tracking import _values
 from mltrail.tracking._client_artifacts import ArtifactMethods
+from mltrail.tracking._client_logged_models import LoggedModelMethods
 from mltrail.tracking._client_logging import RunDataMethods
+from mltrail.tracking._client_registry import RegistryMethods
 
 PARENT_RUN_ID_TAG = "mlflow.parentRunId"
 USER_TAG = "mlflow.user"
 
 
-class MltrailClient(RunDataMethods, ArtifactMethods):
+class MltrailClient(RunDataMethods, ArtifactMethods, RegistryMethods, LoggedModelMethods):
     """A client for one tracking store: `MltrailClient(tracking_uri=None, registry_uri=None)`.
 
     Without `tracking_uri` it uses the process's tracking URI (`set_tracking_uri`, then

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import shutil
 import subprocess
@@ -21,6 +22,9 @@ from mltrail.store.tracking.sql import SqlTrackingStore, upgrade_database
 from mltrail.store.tracking.sql.engine import normalize_url
 from mltrail.store.tracking.sql.migrations import VERSION_TABLE, head_revision
 from mltrail.store.tracking.sql.schema import metadata
+
+# One Alembic history covers tracking and registry: the declared schema is both modules' tables.
+importlib.import_module("mltrail.store.registry.sql.schema")
 
 
 def _tables(uri: str) -> set[str]:

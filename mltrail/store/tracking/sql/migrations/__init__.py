@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in versions/ (a test checks it against Alembic's view).
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 VERSION_TABLE = "mltrail_alembic_version"
 MLFLOW_VERSION_TABLE = "alembic_version"
 TRACKING_TABLES = frozenset({"experiments", "runs", "metrics"})

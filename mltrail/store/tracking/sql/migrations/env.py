@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from alembic import context
 
 from mltrail.store.tracking.sql.migrations import VERSION_TABLE
 from mltrail.store.tracking.sql.schema import metadata
+
+import_module("mltrail.store.registry.sql.schema")  # declares its tables on the same metadata
 
 if context.is_offline_mode():
     raise RuntimeError("mltrail migrations run online only: use `mltrail db upgrade <uri>`")

@@ -1,0 +1,84 @@
+"""`create_app(settings)`: the tracking server as a Starlette ASGI app.
+
+Stores are built once per app (per worker process) and kept on ``app.state``; routes come
+from the resource modules as data. `app_from_env` is the uvicorn factory used by workers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+
+from mltrail.errors import MltrailError
+from mltrail.server import artifacts_proxy
+from mltrail.server.context import ServerContext
+from mltrail.server.errors import handle_error
+from mltrail.server.routes import (
+    artifacts,
+    experiments,
+    logged_models,
+    meta,
+    metrics,
+    model_versions,
+    registered_models,
+    runs,
+)
+from mltrail.server.security import SecurityMiddleware
+from mltrail.server.settings import ServerSettings
+from mltrail.store.uri import scheme_of
+
+TRACKING_ROUTES: tuple[list[BaseRoute], ...] = (
+    experiments.routes,
+    runs.routes,
+    metrics.routes,
+    logged_models.routes,
+    artifacts.routes,
+    registered_models.routes,
+    model_versions.routes,
+)
+
+
+def build_routes(settings: ServerSettings) -> list[BaseRoute]:
+    routes: list[BaseRoute] = list(meta.routes)
+    if not settings.artifacts_only:
+        routes += [route for group in TRACKING_ROUTES for route in group]
+    if settings.serve_artifacts or settings.artifacts_only:
+        routes += artifacts_proxy.routes
+    prefix = settings.static_prefix.rstrip("/")
+    return [Mount(prefix, routes=routes)] if prefix else routes
+
+
+def redactions(settings: ServerSettings) -> tuple[str, ...]:
+    """Server-side paths that must never appear in an error message."""
+    paths = [settings.artifacts_destination, settings.default_artifact_root]
+    local = [p for p in paths if p and scheme_of(p) == ""]
+    resolved = [str(Path(p).resolve()) for p in local]
+    return tuple(sorted({*local, *resolved}, key=len, reverse=True))
+
+
+def create_app(settings: ServerSettings) -> Starlette:
+    app = Starlette(
+        routes=build_routes(settings),
+        middleware=[Middleware(SecurityMiddleware, settings=settings)],
+        exception_handlers={
+            MltrailError: handle_error,
+            HTTPException: handle_error,
+            Exception: handle_error,
+        },
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.context = ServerContext.build(settings)
+    app.state.redactions = redactions(settings)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """uvicorn factory: every worker builds the same app from the settings the CLI passed."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    return create_app(ServerSettings.from_env())

@@ -1,0 +1,1 @@
+"""One module per resource; each exports `routes`, a list of Starlette routes (data)."""

@@ -1,0 +1,93 @@
+"""Model versions: create, get, update, stage transitions, delete, search, download URI, tags
+(MLflow's ModelRegistryService, under /api/2.0/mlflow and /ajax-api/2.0/mlflow)."""
+
+from __future__ import annotations
+
+from mltrail.entities.registry import ModelVersion, ModelVersionTag
+from mltrail.server.context import ServerContext
+from mltrail.server.endpoint import Json, api_routes
+from mltrail.server.routes.registered_models import registry_of
+from mltrail.wire import registry as rq
+from mltrail.wire.registry import model_version_to_dict
+
+
+def _answer(version: ModelVersion) -> Json:
+    return {"model_version": model_version_to_dict(version)}
+
+
+def create_model_version(ctx: ServerContext, req: rq.CreateModelVersion) -> Json:
+    version = registry_of(ctx).create_model_version(
+        req.name,
+        req.source,
+        req.run_id,
+        req.tags,
+        req.run_link,
+        req.description,
+        req.model_id,
+    )
+    return _answer(version)
+
+
+def get_model_version(ctx: ServerContext, req: rq.ModelVersionRef) -> Json:
+    return _answer(registry_of(ctx).get_model_version(req.name, req.version))
+
+
+def update_model_version(ctx: ServerContext, req: rq.UpdateModelVersion) -> Json:
+    return _answer(registry_of(ctx).update_model_version(req.name, req.version, req.description))
+
+
+def transition_model_version_stage(ctx: ServerContext, req: rq.TransitionStage) -> Json:
+    version = registry_of(ctx).transition_model_version_stage(
+        req.name, req.version, req.stage, req.archive_existing_versions
+    )
+    return _answer(version)
+
+
+def delete_model_version(ctx: ServerContext, req: rq.ModelVersionRef) -> None:
+    registry_of(ctx).delete_model_version(req.name, req.version)
+
+
+def get_model_version_download_uri(ctx: ServerContext, req: rq.ModelVersionRef) -> Json:
+    return {"artifact_uri": registry_of(ctx).get_model_version_download_uri(req.name, req.version)}
+
+
+def search_model_versions(ctx: ServerContext, req: rq.SearchModelVersions) -> Json:
+    page = registry_of(ctx).search_model_versions(
+        req.filter,
+        req.max_results or rq.SEARCH_MODEL_VERSIONS_DEFAULT,
+        req.order_by,
+        req.page_token,
+    )
+    return {
+        "model_versions": [model_version_to_dict(v) for v in page],
+        "next_page_token": page.token,
+    }
+
+
+def set_model_version_tag(ctx: ServerContext, req: rq.SetModelVersionTag) -> None:
+    tag = ModelVersionTag(req.key, req.value)
+    registry_of(ctx).set_model_version_tag(req.name, req.version, tag)
+
+
+def delete_model_version_tag(ctx: ServerContext, req: rq.DeleteModelVersionTag) -> None:
+    registry_of(ctx).delete_model_version_tag(req.name, req.version, req.key)
+
+
+_BASE = "/model-versions"
+routes = [
+    *api_routes(f"{_BASE}/create", "POST", rq.CreateModelVersion, create_model_version),
+    *api_routes(f"{_BASE}/get", "GET", rq.ModelVersionRef, get_model_version),
+    *api_routes(f"{_BASE}/update", "PATCH", rq.UpdateModelVersion, update_model_version),
+    *api_routes(
+        f"{_BASE}/transition-stage", "POST", rq.TransitionStage, transition_model_version_stage
+    ),
+    *api_routes(f"{_BASE}/delete", "DELETE", rq.ModelVersionRef, delete_model_version),
+    *api_routes(f"{_BASE}/search", "GET", rq.SearchModelVersions, search_model_versions),
+    *api_routes(
+        f"{_BASE}/get-download-uri", "GET", rq.ModelVersionRef, get_model_version_download_uri
+    ),
+    *api_routes(f"{_BASE}/set-tag", "POST", rq.SetModelVersionTag, set_model_version_tag),
+    *api_routes(
+        f"{_BASE}/delete-tag", "DELETE", rq.DeleteModelVersionTag, delete_model_version_tag
+    ),
+]

@@ -1,0 +1,127 @@
+"""Registered models: create, get, rename, update, delete, search, latest versions, tags,
+aliases (MLflow's ModelRegistryService, under /api/2.0/mlflow and /ajax-api/2.0/mlflow)."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+from mltrail.entities.registry import RegisteredModelTag
+from mltrail.server.context import ServerContext
+from mltrail.server.endpoint import Json, api_routes
+from mltrail.store.registry import registry_store_for
+from mltrail.store.registry.base import RegistryStore
+from mltrail.wire import registry as rq
+from mltrail.wire.registry import model_version_to_dict, registered_model_to_dict
+
+_stores: weakref.WeakKeyDictionary[ServerContext, RegistryStore] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def registry_of(ctx: ServerContext) -> RegistryStore:
+    """The app's registry store: the context's own once it has one, else built once per app
+    from ``--registry-store-uri`` (default: the backend store) and the server's roots."""
+    own: RegistryStore | None = getattr(ctx, "registry", None)
+    if own is not None:
+        return own
+    with _lock:
+        store = _stores.get(ctx)
+        if store is None:
+            settings = ctx.settings
+            ctx.tracking  # noqa: B018 - refuses an --artifacts-only server with its error
+            roots = [
+                r for r in (settings.default_artifact_root, settings.artifacts_destination) if r
+            ]
+            store = _stores[ctx] = registry_store_for(
+                settings.registry_store_uri or settings.backend_store_uri,
+                roots[0] if roots else None,
+                roots[1:],
+            )
+        return store
+
+
+def create_registered_model(ctx: ServerContext, req: rq.CreateRegisteredModel) -> Json:
+    model = registry_of(ctx).create_registered_model(req.name, req.tags, req.description)
+    return {"registered_model": registered_model_to_dict(model)}
+
+
+def get_registered_model(ctx: ServerContext, req: rq.ModelName) -> Json:
+    return {
+        "registered_model": registered_model_to_dict(
+            registry_of(ctx).get_registered_model(req.name)
+        )
+    }
+
+
+def rename_registered_model(ctx: ServerContext, req: rq.RenameRegisteredModel) -> Json:
+    model = registry_of(ctx).rename_registered_model(req.name, req.new_name)
+    return {"registered_model": registered_model_to_dict(model)}
+
+
+def update_registered_model(ctx: ServerContext, req: rq.UpdateRegisteredModel) -> Json:
+    model = registry_of(ctx).update_registered_model(req.name, req.description)
+    return {"registered_model": registered_model_to_dict(model)}
+
+
+def delete_registered_model(ctx: ServerContext, req: rq.ModelName) -> None:
+    registry_of(ctx).delete_registered_model(req.name)
+
+
+def search_registered_models(ctx: ServerContext, req: rq.SearchRegisteredModels) -> Json:
+    page = registry_of(ctx).search_registered_models(
+        req.filter,
+        req.max_results or rq.SEARCH_REGISTERED_MODELS_DEFAULT,
+        req.order_by,
+        req.page_token,
+    )
+    return {
+        "registered_models": [registered_model_to_dict(m) for m in page],
+        "next_page_token": page.token,
+    }
+
+
+def get_latest_versions(ctx: ServerContext, req: rq.GetLatestVersions) -> Json:
+    versions = registry_of(ctx).get_latest_versions(req.name, req.stages or None)
+    return {"model_versions": [model_version_to_dict(v) for v in versions]}
+
+
+def set_registered_model_tag(ctx: ServerContext, req: rq.SetRegisteredModelTag) -> None:
+    registry_of(ctx).set_registered_model_tag(req.name, RegisteredModelTag(req.key, req.value))
+
+
+def delete_registered_model_tag(ctx: ServerContext, req: rq.DeleteRegisteredModelTag) -> None:
+    registry_of(ctx).delete_registered_model_tag(req.name, req.key)
+
+
+def set_registered_model_alias(ctx: ServerContext, req: rq.SetAlias) -> None:
+    registry_of(ctx).set_registered_model_alias(req.name, req.alias, req.version)
+
+
+def delete_registered_model_alias(ctx: ServerContext, req: rq.AliasRef) -> None:
+    registry_of(ctx).delete_registered_model_alias(req.name, req.alias)
+
+
+def get_model_version_by_alias(ctx: ServerContext, req: rq.AliasRef) -> Json:
+    version = registry_of(ctx).get_model_version_by_alias(req.name, req.alias)
+    return {"model_version": model_version_to_dict(version)}
+
+
+_BASE = "/registered-models"
+routes = [
+    *api_routes(f"{_BASE}/create", "POST", rq.CreateRegisteredModel, create_registered_model),
+    *api_routes(f"{_BASE}/get", "GET", rq.ModelName, get_registered_model),
+    *api_routes(f"{_BASE}/rename", "POST", rq.RenameRegisteredModel, rename_registered_model),
+    *api_routes(f"{_BASE}/update", "PATCH", rq.UpdateRegisteredModel, update_registered_model),
+    *api_routes(f"{_BASE}/delete", "DELETE", rq.ModelName, delete_registered_model),
+    *api_routes(f"{_BASE}/search", "GET", rq.SearchRegisteredModels, search_registered_models),
+    *api_routes(
+        f"{_BASE}/get-latest-versions", ("GET", "POST"), rq.GetLatestVersions, get_latest_versions
+    ),
+    *api_routes(f"{_BASE}/set-tag", "POST", rq.SetRegisteredModelTag, set_registered_model_tag),
+    *api_routes(
+        f"{_BASE}/delete-tag", "DELETE", rq.DeleteRegisteredModelTag, delete_registered_model_tag
+    ),
+    *api_routes(f"{_BASE}/alias", "POST", rq.SetAlias, set_registered_model_alias),
+    *api_routes(f"{_BASE}/alias", "DELETE", rq.AliasRef, delete_registered_model_alias),
+    *api_routes(f"{_BASE}/alias", "GET", rq.AliasRef, get_model_version_by_alias),
+]
