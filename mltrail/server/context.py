@@ -6,13 +6,26 @@ Built once by `create_app` and kept on ``app.state.context``; nothing is module-
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeVar, cast
 
 from mltrail.errors import ErrorCode, MltrailError
 from mltrail.server.artifact_locations import ArtifactLocations
 from mltrail.server.settings import ServerSettings
+from mltrail.store.registry import registry_store_for
+from mltrail.store.registry.base import RegistryStore
 from mltrail.store.tracking.base import LoggedModelStore, TrackingStore
 from mltrail.store.uri import tracking_store_for
+
+T = TypeVar("T")
+
+
+def _served(store: T | None) -> T:
+    if store is None:
+        raise MltrailError(
+            "This server only serves artifacts (started with --artifacts-only).",
+            ErrorCode.FEATURE_DISABLED,
+        )
+    return store
 
 
 @dataclass(frozen=True)
@@ -20,24 +33,31 @@ class ServerContext:
     settings: ServerSettings
     artifacts: ArtifactLocations
     tracking_store: TrackingStore | None
+    registry_store: RegistryStore | None
 
     @classmethod
     def build(cls, settings: ServerSettings) -> ServerContext:
-        store = None
-        if not settings.artifacts_only:
-            store = tracking_store_for(
-                settings.backend_store_uri, artifact_root=settings.new_experiment_artifact_root
-            )
-        return cls(settings, ArtifactLocations(settings), store)
+        if settings.artifacts_only:
+            return cls(settings, ArtifactLocations(settings), None, None)
+        tracking = tracking_store_for(
+            settings.backend_store_uri, artifact_root=settings.new_experiment_artifact_root
+        )
+        # Version sources may live under any artifact root this server owns.
+        roots = [r for r in (settings.default_artifact_root, settings.artifacts_destination) if r]
+        registry = registry_store_for(
+            settings.registry_store_uri or settings.backend_store_uri,
+            roots[0] if roots else None,
+            roots[1:],
+        )
+        return cls(settings, ArtifactLocations(settings), tracking, registry)
 
     @property
     def tracking(self) -> TrackingStore:
-        if self.tracking_store is None:
-            raise MltrailError(
-                "This server only serves artifacts (started with --artifacts-only).",
-                ErrorCode.FEATURE_DISABLED,
-            )
-        return self.tracking_store
+        return _served(self.tracking_store)
+
+    @property
+    def registry(self) -> RegistryStore:
+        return _served(self.registry_store)
 
     @property
     def models(self) -> LoggedModelStore:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from mltrail.entities.registry import ModelVersion, ModelVersionTag
 from mltrail.server.context import ServerContext
 from mltrail.server.endpoint import Json, api_routes
-from mltrail.server.routes.registered_models import registry_of
 from mltrail.wire import registry as rq
 from mltrail.wire.registry import model_version_to_dict
 
@@ -16,7 +15,7 @@ def _answer(version: ModelVersion) -> Json:
 
 
 def create_model_version(ctx: ServerContext, req: rq.CreateModelVersion) -> Json:
-    version = registry_of(ctx).create_model_version(
+    version = ctx.registry.create_model_version(
         req.name,
         req.source,
         req.run_id,
@@ -29,30 +28,30 @@ def create_model_version(ctx: ServerContext, req: rq.CreateModelVersion) -> Json
 
 
 def get_model_version(ctx: ServerContext, req: rq.ModelVersionRef) -> Json:
-    return _answer(registry_of(ctx).get_model_version(req.name, req.version))
+    return _answer(ctx.registry.get_model_version(req.name, req.version))
 
 
 def update_model_version(ctx: ServerContext, req: rq.UpdateModelVersion) -> Json:
-    return _answer(registry_of(ctx).update_model_version(req.name, req.version, req.description))
+    return _answer(ctx.registry.update_model_version(req.name, req.version, req.description))
 
 
 def transition_model_version_stage(ctx: ServerContext, req: rq.TransitionStage) -> Json:
-    version = registry_of(ctx).transition_model_version_stage(
+    version = ctx.registry.transition_model_version_stage(
         req.name, req.version, req.stage, req.archive_existing_versions
     )
     return _answer(version)
 
 
 def delete_model_version(ctx: ServerContext, req: rq.ModelVersionRef) -> None:
-    registry_of(ctx).delete_model_version(req.name, req.version)
+    ctx.registry.delete_model_version(req.name, req.version)
 
 
 def get_model_version_download_uri(ctx: ServerContext, req: rq.ModelVersionRef) -> Json:
-    return {"artifact_uri": registry_of(ctx).get_model_version_download_uri(req.name, req.version)}
+    return {"artifact_uri": ctx.registry.get_model_version_download_uri(req.name, req.version)}
 
 
 def search_model_versions(ctx: ServerContext, req: rq.SearchModelVersions) -> Json:
-    page = registry_of(ctx).search_model_versions(
+    page = ctx.registry.search_model_versions(
         req.filter,
         req.max_results or rq.SEARCH_MODEL_VERSIONS_DEFAULT,
         req.order_by,
@@ -66,11 +65,11 @@ def search_model_versions(ctx: ServerContext, req: rq.SearchModelVersions) -> Js
 
 def set_model_version_tag(ctx: ServerContext, req: rq.SetModelVersionTag) -> None:
     tag = ModelVersionTag(req.key, req.value)
-    registry_of(ctx).set_model_version_tag(req.name, req.version, tag)
+    ctx.registry.set_model_version_tag(req.name, req.version, tag)
 
 
 def delete_model_version_tag(ctx: ServerContext, req: rq.DeleteModelVersionTag) -> None:
-    registry_of(ctx).delete_model_version_tag(req.name, req.version, req.key)
+    ctx.registry.delete_model_version_tag(req.name, req.version, req.key)
 
 
 _BASE = "/model-versions"

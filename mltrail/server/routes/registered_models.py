@@ -3,72 +3,40 @@ aliases (MLflow's ModelRegistryService, under /api/2.0/mlflow and /ajax-api/2.0/
 
 from __future__ import annotations
 
-import threading
-import weakref
-
 from mltrail.entities.registry import RegisteredModelTag
 from mltrail.server.context import ServerContext
 from mltrail.server.endpoint import Json, api_routes
-from mltrail.store.registry import registry_store_for
-from mltrail.store.registry.base import RegistryStore
 from mltrail.wire import registry as rq
 from mltrail.wire.registry import model_version_to_dict, registered_model_to_dict
 
-_stores: weakref.WeakKeyDictionary[ServerContext, RegistryStore] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
-def registry_of(ctx: ServerContext) -> RegistryStore:
-    """The app's registry store: the context's own once it has one, else built once per app
-    from ``--registry-store-uri`` (default: the backend store) and the server's roots."""
-    own: RegistryStore | None = getattr(ctx, "registry", None)
-    if own is not None:
-        return own
-    with _lock:
-        store = _stores.get(ctx)
-        if store is None:
-            settings = ctx.settings
-            ctx.tracking  # noqa: B018 - refuses an --artifacts-only server with its error
-            roots = [
-                r for r in (settings.default_artifact_root, settings.artifacts_destination) if r
-            ]
-            store = _stores[ctx] = registry_store_for(
-                settings.registry_store_uri or settings.backend_store_uri,
-                roots[0] if roots else None,
-                roots[1:],
-            )
-        return store
-
 
 def create_registered_model(ctx: ServerContext, req: rq.CreateRegisteredModel) -> Json:
-    model = registry_of(ctx).create_registered_model(req.name, req.tags, req.description)
+    model = ctx.registry.create_registered_model(req.name, req.tags, req.description)
     return {"registered_model": registered_model_to_dict(model)}
 
 
 def get_registered_model(ctx: ServerContext, req: rq.ModelName) -> Json:
     return {
-        "registered_model": registered_model_to_dict(
-            registry_of(ctx).get_registered_model(req.name)
-        )
+        "registered_model": registered_model_to_dict(ctx.registry.get_registered_model(req.name))
     }
 
 
 def rename_registered_model(ctx: ServerContext, req: rq.RenameRegisteredModel) -> Json:
-    model = registry_of(ctx).rename_registered_model(req.name, req.new_name)
+    model = ctx.registry.rename_registered_model(req.name, req.new_name)
     return {"registered_model": registered_model_to_dict(model)}
 
 
 def update_registered_model(ctx: ServerContext, req: rq.UpdateRegisteredModel) -> Json:
-    model = registry_of(ctx).update_registered_model(req.name, req.description)
+    model = ctx.registry.update_registered_model(req.name, req.description)
     return {"registered_model": registered_model_to_dict(model)}
 
 
 def delete_registered_model(ctx: ServerContext, req: rq.ModelName) -> None:
-    registry_of(ctx).delete_registered_model(req.name)
+    ctx.registry.delete_registered_model(req.name)
 
 
 def search_registered_models(ctx: ServerContext, req: rq.SearchRegisteredModels) -> Json:
-    page = registry_of(ctx).search_registered_models(
+    page = ctx.registry.search_registered_models(
         req.filter,
         req.max_results or rq.SEARCH_REGISTERED_MODELS_DEFAULT,
         req.order_by,
@@ -81,28 +49,28 @@ def search_registered_models(ctx: ServerContext, req: rq.SearchRegisteredModels)
 
 
 def get_latest_versions(ctx: ServerContext, req: rq.GetLatestVersions) -> Json:
-    versions = registry_of(ctx).get_latest_versions(req.name, req.stages or None)
+    versions = ctx.registry.get_latest_versions(req.name, req.stages or None)
     return {"model_versions": [model_version_to_dict(v) for v in versions]}
 
 
 def set_registered_model_tag(ctx: ServerContext, req: rq.SetRegisteredModelTag) -> None:
-    registry_of(ctx).set_registered_model_tag(req.name, RegisteredModelTag(req.key, req.value))
+    ctx.registry.set_registered_model_tag(req.name, RegisteredModelTag(req.key, req.value))
 
 
 def delete_registered_model_tag(ctx: ServerContext, req: rq.DeleteRegisteredModelTag) -> None:
-    registry_of(ctx).delete_registered_model_tag(req.name, req.key)
+    ctx.registry.delete_registered_model_tag(req.name, req.key)
 
 
 def set_registered_model_alias(ctx: ServerContext, req: rq.SetAlias) -> None:
-    registry_of(ctx).set_registered_model_alias(req.name, req.alias, req.version)
+    ctx.registry.set_registered_model_alias(req.name, req.alias, req.version)
 
 
 def delete_registered_model_alias(ctx: ServerContext, req: rq.AliasRef) -> None:
-    registry_of(ctx).delete_registered_model_alias(req.name, req.alias)
+    ctx.registry.delete_registered_model_alias(req.name, req.alias)
 
 
 def get_model_version_by_alias(ctx: ServerContext, req: rq.AliasRef) -> Json:
-    version = registry_of(ctx).get_model_version_by_alias(req.name, req.alias)
+    version = ctx.registry.get_model_version_by_alias(req.name, req.alias)
     return {"model_version": model_version_to_dict(version)}
 
 
