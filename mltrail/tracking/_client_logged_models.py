@@ -43,8 +43,8 @@ class LoggedModelMethods(ClientBase):
             model_type,
         )
 
-    def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
-        return self._models.get_logged_model(model_id, allow_deleted)
+    def get_logged_model(self, model_id: str) -> LoggedModel:
+        return self._models.get_logged_model(model_id)
 
     def finalize_logged_model(self, model_id: str, status: Any) -> LoggedModel:
         """Set READY or UPLOAD_FAILED (a LoggedModelStatus or its name)."""

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from mltrail.entities import PagedList
 from mltrail.entities.registry import ModelVersion, RegisteredModel
-from mltrail.errors import AlreadyExists
+from mltrail.errors import AlreadyExists, ErrorCode, MltrailError
 from mltrail.tracking.client import MltrailClient
 
 _log = logging.getLogger(__name__)
@@ -23,9 +23,17 @@ def register_model(
     await_registration_for: int = 300,
     *,
     tags: Mapping[str, Any] | None = None,
+    env_pack: Any = None,
 ) -> ModelVersion:
     """Register the model at `model_uri` (``runs:/``, ``models:/``, an artifact URI) as the
-    next version of `name`, creating the registered model when it does not exist yet."""
+    next version of `name`, creating the registered model when it does not exist yet.
+    `env_pack` (Databricks model-serving environments) is accepted for compatibility only."""
+    if env_pack is not None:
+        raise MltrailError(
+            "env_pack packages environments for Databricks model serving; mltrail does not "
+            "support it. Register without env_pack.",
+            ErrorCode.NOT_IMPLEMENTED,
+        )
     client = MltrailClient()
     try:
         client.create_registered_model(name)
@@ -83,6 +91,5 @@ def set_model_version_tag(
     version: str | int | None = None,
     key: str | None = None,
     value: Any = None,
-    stage: str | None = None,
 ) -> None:
-    MltrailClient().set_model_version_tag(name, version, key, value, stage)
+    MltrailClient().set_model_version_tag(name, version, key, value)

@@ -65,7 +65,7 @@ def test_version_tags_by_stage_and_fluent_search(client: mltrail.MlflowClient) -
         client.create_registered_model(name)
         client.create_model_version(name, "s3://bucket/model")
     client.transition_model_version_stage("a", 1, "Staging")
-    mltrail.set_model_version_tag("a", key="checked", value=True, stage="Staging")
+    client.set_model_version_tag("a", key="checked", value=True, stage="Staging")
     assert client.get_model_version("a", 1).tags == {"checked": "True"}
     client.delete_model_version_tag("a", version=1, key="checked")
     assert client.get_model_version("a", 1).tags == {}

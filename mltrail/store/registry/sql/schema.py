@@ -77,12 +77,16 @@ model_versions = Table(
     Index("ix_model_versions_name_current_stage", "name", "current_stage"),
 )
 
-_VERSION_OWNER = ForeignKeyConstraint(
-    ["name", "version"],
-    ["model_versions.name", "model_versions.version"],
-    ondelete="CASCADE",
-    onupdate="CASCADE",
-)
+
+def _version_owner() -> ForeignKeyConstraint:
+    """A fresh (name, version) -> model_versions key: each table needs its own constraint name."""
+    return ForeignKeyConstraint(
+        ["name", "version"],
+        ["model_versions.name", "model_versions.version"],
+        ondelete="CASCADE",
+        onupdate="CASCADE",
+    )
+
 
 model_version_tags = Table(
     "model_version_tags",
@@ -92,7 +96,7 @@ model_version_tags = Table(
     Column("key", String(KEY), nullable=False),
     Column("value", Value, nullable=False),
     PrimaryKeyConstraint("name", "version", "key"),
-    _VERSION_OWNER,
+    _version_owner(),
 )
 
 # An alias names one version: deleting the version (or its model) drops the alias.
@@ -103,5 +107,5 @@ registered_model_aliases = Table(
     Column("alias", String(NAME), nullable=False),
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("name", "alias"),
-    _VERSION_OWNER._copy(),
+    _version_owner(),
 )
