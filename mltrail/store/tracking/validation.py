@@ -153,6 +153,32 @@ def check_metric(index: int, metric: Metric) -> None:
         )
 
 
+# Metric keys that passed `check_key`: a batch usually repeats the keys of the previous one.
+_valid_metric_keys: set[str] = set()
+_MAX_REMEMBERED_KEYS = 65536
+
+
+def check_metrics(metrics: Sequence[Metric]) -> None:
+    """`check_metric` for each metric; the usual one (a known key, a float value, int step and
+    timestamp) costs a few attribute reads."""
+    known = _valid_metric_keys
+    for index, metric in enumerate(metrics):
+        key, timestamp = metric.key, metric.timestamp
+        if (
+            key.__class__ is str
+            and key in known
+            and metric.value.__class__ is float
+            and timestamp.__class__ is int
+            and timestamp >= 0
+            and metric.step.__class__ is int
+        ):
+            continue
+        check_metric(index, metric)
+        if len(known) >= _MAX_REMEMBERED_KEYS:
+            known.clear()
+        known.add(key)
+
+
 def _check_batch_limits(n_metrics: int, n_params: int, n_tags: int) -> None:
     for count, limit, what in (
         (n_metrics, MAX_METRICS_PER_BATCH, "metrics"),
@@ -203,8 +229,7 @@ def clean_batch(
     metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag], *, truncate: bool
 ) -> CleanBatch:
     _check_batch_limits(len(metrics), len(params), len(tags))
-    for i, metric in enumerate(metrics):
-        check_metric(i, metric)
+    check_metrics(metrics)
     return CleanBatch(
         metrics, clean_params(params, truncate=truncate), clean_tags(tags, truncate=truncate)
     )

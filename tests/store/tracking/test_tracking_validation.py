@@ -62,6 +62,26 @@ def test_invalid_metrics(metric: Metric, message: str) -> None:
     assert message in caught.value.message
 
 
+@pytest.mark.parametrize(
+    ("metric", "message"),
+    [
+        (Metric("seen", "1", 1, 0), "Invalid value \"1\" for parameter 'metrics[1].value'"),  # type: ignore[arg-type]
+        (Metric("seen", True, 1, 0), "valid double"),
+        (Metric("seen", 1.0, -1, 0), "'metrics[1].timestamp'"),
+        (Metric("seen", 1.0, 1, 1.5), "Step must be a valid long"),  # type: ignore[arg-type]
+        (Metric("seen", 1.0, 1, True), "Step must be a valid long"),
+        (Metric("bad!", 1.0, 1, 0), "Names may only contain"),
+    ],
+)
+def test_a_known_key_does_not_skip_the_other_checks(metric: Metric, message: str) -> None:
+    ok = Metric("seen", 1.0, 1, 0)
+    for _ in range(2):  # the second time the key is known (and a bad key stays unknown)
+        v.clean_batch([ok], [], [], truncate=False)
+        with pytest.raises(InvalidParameter) as caught:
+            v.clean_batch([ok, metric], [], [], truncate=False)
+        assert message in caught.value.message
+
+
 def test_values_are_truncated_or_refused() -> None:
     assert v.check_value("x" * 6001, "p", "Param value", 6000, truncate=True) == "x" * 6000
     with pytest.raises(InvalidParameter, match="'Param value' exceeds the maximum length of 6000"):

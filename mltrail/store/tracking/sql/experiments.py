@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
-from sqlalchemy import Connection, and_, delete, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
 
@@ -80,7 +81,16 @@ def experiment_row(conn: Connection, experiment_id: int, *, lock: bool = False) 
     return row
 
 
-def require_active_experiment(row: AnyRow) -> None:
+class ExperimentState(Protocol):
+    """What `require_active_experiment` reads: an experiments row, or part of one."""
+
+    @property
+    def experiment_id(self) -> int: ...
+    @property
+    def lifecycle_stage(self) -> str: ...
+
+
+def require_active_experiment(row: ExperimentState | AnyRow) -> None:
     if row.lifecycle_stage != _ACTIVE:
         raise InvalidParameter(
             f"The experiment {row.experiment_id} must be in the 'active' state. "
@@ -238,9 +248,12 @@ class ExperimentsMixin(StoreState):
         def work(conn: Connection) -> None:
             if experiment_row(conn, key, lock=True).lifecycle_stage != _ACTIVE:
                 raise not_found(experiment_id)
-            now = now_ms()
-            _set_stage(conn, _EXP.experiment_id == key, _DELETED, now)
             runs = s.runs.c
+            # Restoring brings back the runs deleted at the experiment's deletion time or later:
+            # that time must come after every earlier run deletion, even in the same millisecond.
+            latest = select(func.max(runs.deleted_time)).where(runs.experiment_id == key)
+            now = max(now_ms(), (conn.execute(latest).scalar() or 0) + 1)
+            _set_stage(conn, _EXP.experiment_id == key, _DELETED, now)
             conn.execute(
                 update(s.runs)
                 .where(runs.experiment_id == key, runs.lifecycle_stage == _ACTIVE)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, insert, select
 
 from mltrail.entities import (
     Dataset,
@@ -23,6 +23,7 @@ from mltrail.entities import (
     RunInputs,
     RunOutputs,
 )
+from mltrail.store.tracking.sql import driver
 from mltrail.store.tracking.sql import schema as s
 from mltrail.store.tracking.sql.engine import StoreState, execute_many, insert_ignoring_duplicates
 from mltrail.store.tracking.sql.run_data import lock_active_run
@@ -114,40 +115,43 @@ def _link_models(
     execute_many(conn, insert_ignoring_duplicates(dialect, s.run_inputs), rows)
 
 
+_LINKS = (
+    "SELECT i.{input_id}, i.{run_id}, i.{kind}, i.{source_id}, i.{step}, d.{name}, d.{digest},"
+    " d.{source_type}, d.{source}, d.{schema}, d.{profile}"
+    " FROM {run_inputs} i LEFT OUTER JOIN {datasets} d"
+    " ON i.{kind} = ? AND d.{dataset_id} = i.{source_id}"
+    " WHERE i.{run_id} IN (?*)"
+    " ORDER BY i.{run_id}, i.{kind}, d.{name}, d.{digest}, i.{step}, i.{source_id}"
+)
+_INPUT_TAGS = (
+    "SELECT t.{input_id}, t.{key}, t.{value} FROM {input_tags} t"
+    " JOIN {run_inputs} i ON i.{input_id} = t.{input_id}"
+    " WHERE i.{run_id} IN (?*) ORDER BY t.{input_id}, t.{key}"
+)
+
+
 def load_run_io(
     conn: Connection, run_ids: Sequence[str]
 ) -> dict[str, tuple[RunInputs, RunOutputs]]:
     """Inputs and outputs of several runs: one query, plus one for input tags if any."""
-    links = conn.execute(
-        select(_IN.input_id, _IN.run_id, _IN.kind, _IN.source_id, _IN.step, s.datasets)
-        .select_from(s.run_inputs)
-        .outerjoin(s.datasets, and_(_IN.kind == DATASET, _DS.dataset_id == _IN.source_id))
-        .where(_IN.run_id.in_(run_ids))
-        .order_by(_IN.run_id, _IN.kind, _DS.name, _DS.digest, _IN.step, _IN.source_id)
-    ).all()
+    links = driver.fetch(
+        conn, driver.render(conn.dialect, _LINKS, len(run_ids)), [DATASET, *run_ids]
+    )
     tags: dict[str, list[InputTag]] = defaultdict(list)
-    if any(link.kind == DATASET for link in links):
-        t = s.input_tags.c
-        for tag in conn.execute(
-            select(t.input_id, t.key, t.value)
-            .join(s.run_inputs, _IN.input_id == t.input_id)
-            .where(_IN.run_id.in_(run_ids))
-            .order_by(t.input_id, t.key)
-        ):
-            tags[tag.input_id].append(InputTag(tag.key, tag.value))
+    if any(link[2] == DATASET for link in links):
+        query = driver.render(conn.dialect, _INPUT_TAGS, len(run_ids))
+        for input_id, key, value in driver.fetch(conn, query, run_ids):
+            tags[input_id].append(InputTag(key, value))
     datasets: dict[str, list[DatasetInput]] = defaultdict(list)
     model_inputs: dict[str, list[LoggedModelInput]] = defaultdict(list)
     outputs: dict[str, list[LoggedModelOutput]] = defaultdict(list)
-    for link in links:
-        if link.kind == DATASET:
-            dataset = Dataset(
-                link.name, link.digest, link.source_type, link.source, link.schema, link.profile
-            )
-            datasets[link.run_id].append(DatasetInput(dataset, tuple(tags[link.input_id])))
-        elif link.kind == MODEL_INPUT:
-            model_inputs[link.run_id].append(LoggedModelInput(link.source_id))
+    for input_id, run_id, kind, source_id, step, *dataset in links:
+        if kind == DATASET:
+            datasets[run_id].append(DatasetInput(Dataset(*dataset), tuple(tags[input_id])))
+        elif kind == MODEL_INPUT:
+            model_inputs[run_id].append(LoggedModelInput(source_id))
         else:
-            outputs[link.run_id].append(LoggedModelOutput(link.source_id, link.step or 0))
+            outputs[run_id].append(LoggedModelOutput(source_id, step or 0))
     return {
         run_id: (
             RunInputs(tuple(datasets[run_id]), tuple(model_inputs[run_id])),

@@ -39,7 +39,7 @@ from mltrail.store.tracking.sql.experiments import (
     parse_experiment_id,
     require_active_experiment,
 )
-from mltrail.store.tracking.sql.run_data import metric_columns, to_metric
+from mltrail.store.tracking.sql.metrics import metric_columns, to_metric
 from mltrail.store.tracking.validation import (
     MAX_PARAM_VALUE_LENGTH,
     MAX_TAG_VALUE_LENGTH,

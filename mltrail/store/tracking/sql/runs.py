@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, select, update
 
 from mltrail._time import now_ms
 from mltrail.entities import (
@@ -27,11 +27,12 @@ from mltrail.errors import InvalidParameter
 from mltrail.store.tracking.base import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD
 from mltrail.store.tracking.page_token import decode_offset, next_page_token
 from mltrail.store.tracking.run_names import generate_run_name
+from mltrail.store.tracking.sql import driver
 from mltrail.store.tracking.sql import schema as s
-from mltrail.store.tracking.sql.engine import AnyRow, StoreState, chunks
+from mltrail.store.tracking.sql.engine import StoreState, chunks
 from mltrail.store.tracking.sql.experiments import (
-    experiment_row,
     join_location,
+    not_found,
     parse_experiment_id,
     require_active_experiment,
 )
@@ -51,32 +52,74 @@ _ACTIVE = LifecycleStage.ACTIVE.value
 _DELETED = LifecycleStage.DELETED.value
 
 
-def run_info(row: AnyRow) -> RunInfo:
+_RUN_FIELDS = (
+    "run_id", "experiment_id", "name", "user_id", "status", "start_time", "end_time",
+    "artifact_uri", "lifecycle_stage",
+)  # fmt: skip
+_RUN_COLUMNS = ", ".join(f"{{{name}}}" for name in _RUN_FIELDS)
+_RUNS_BY_ID = f"SELECT {_RUN_COLUMNS} FROM {{runs}} WHERE {{run_id}} IN (?*)"
+_NEW_RUN = f"INSERT INTO {{runs}} ({_RUN_COLUMNS}) VALUES ({', '.join('?' * len(_RUN_FIELDS))})"
+_NEW_TAG = "INSERT INTO {run_tags} ({run_id}, {key}, {value}) VALUES (?, ?, ?)"
+_EXPERIMENT = (
+    "SELECT {experiment_id}, {lifecycle_stage}, {artifact_location} FROM {experiments}"
+    " WHERE {experiment_id} = ?"
+)
+
+
+class _Experiment(NamedTuple):
+    experiment_id: int
+    lifecycle_stage: str
+    artifact_location: str
+
+
+def run_info(row: Sequence[Any]) -> RunInfo:
+    """The RunInfo of a row of `_RUN_FIELDS`."""
+    run_id, experiment_id, name, user_id, status, start, end, artifact_uri, stage = row
     return RunInfo(
-        run_id=row.run_id,
-        experiment_id=str(row.experiment_id),
-        run_name=row.name,
-        user_id=row.user_id,
-        status=row.status,
-        start_time=row.start_time,
-        end_time=row.end_time,
-        artifact_uri=row.artifact_uri,
-        lifecycle_stage=row.lifecycle_stage,
+        run_id, str(experiment_id), name, user_id, status, start, end, artifact_uri, stage
     )
+
+
+def _run_rows(conn: Connection, run_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    return driver.fetch(conn, driver.render(conn.dialect, _RUNS_BY_ID, len(run_ids)), run_ids)
 
 
 def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
     """Complete runs in the order of `run_ids` (unknown ids are skipped)."""
     found: dict[str, Run] = {}
     for part in chunks(run_ids):
-        rows = conn.execute(select(s.runs).where(_RUNS.run_id.in_(part))).all()
-        present = [row.run_id for row in rows]
+        rows = _run_rows(conn, part)
+        present = [row[0] for row in rows]
         data = load_run_data(conn, present)
         io = load_run_io(conn, present) if present else {}
         for row in rows:
-            inputs, outputs = io[row.run_id]
-            found[row.run_id] = Run(run_info(row), data[row.run_id], inputs, outputs)
+            inputs, outputs = io[row[0]]
+            found[row[0]] = Run(run_info(row), data[row[0]], inputs, outputs)
     return [found[run_id] for run_id in run_ids if run_id in found]
+
+
+def _run_row(info: RunInfo, experiment_id: int) -> tuple[Any, ...]:
+    """`info` as a row of `_RUN_FIELDS`."""
+    return (
+        info.run_id,
+        experiment_id,
+        info.run_name,
+        info.user_id,
+        info.status,
+        info.start_time,
+        info.end_time,
+        info.artifact_uri,
+        info.lifecycle_stage,
+    )
+
+
+def _experiment_for_new_run(conn: Connection, experiment_id: int) -> _Experiment:
+    rows = driver.fetch(conn, driver.render(conn.dialect, _EXPERIMENT), (experiment_id,))
+    if not rows:
+        raise not_found(experiment_id)
+    experiment = _Experiment(*rows[0])
+    require_active_experiment(experiment)
+    return experiment
 
 
 def _parse_status(status: str | int) -> str:
@@ -115,8 +158,7 @@ class RunsMixin(StoreState):
         run_id = uuid.uuid4().hex
 
         def work(conn: Connection) -> RunInfo:
-            experiment = experiment_row(conn, exp_key)
-            require_active_experiment(experiment)
+            experiment = _experiment_for_new_run(conn, exp_key)
             info = RunInfo(
                 run_id=run_id,
                 experiment_id=str(exp_key),
@@ -128,18 +170,9 @@ class RunsMixin(StoreState):
                 artifact_uri=join_location(experiment.artifact_location, run_id, "artifacts"),
                 lifecycle_stage=_ACTIVE,
             )
-            row = {f: getattr(info, f) for f in ("run_id", "user_id", "status", "start_time")}
-            conn.execute(
-                insert(s.runs).values(
-                    **row,
-                    experiment_id=exp_key,
-                    name=name,
-                    end_time=None,
-                    lifecycle_stage=_ACTIVE,
-                    artifact_uri=info.artifact_uri,
-                )
-            )
-            set_tags(conn, self._db.dialect, run_id, clean)
+            driver.execute(conn, driver.render(conn.dialect, _NEW_RUN), _run_row(info, exp_key))
+            new_tags = [(run_id, t.key, t.value) for t in clean]
+            driver.execute_many(conn, driver.render(conn.dialect, _NEW_TAG), new_tags)
             return info
 
         info = self._db.write(work)
@@ -167,8 +200,8 @@ class RunsMixin(StoreState):
             if changes:
                 conn.execute(update(s.runs).where(_RUNS.run_id == run_id).values(**changes))
             if run_name:
-                set_tags(conn, self._db.dialect, run_id, [RunTag(RUN_NAME_TAG, run_name)])
-            return run_info(conn.execute(select(s.runs).where(_RUNS.run_id == run_id)).one())
+                set_tags(conn, run_id, [RunTag(RUN_NAME_TAG, run_name)])
+            return run_info(_run_rows(conn, [run_id])[0])
 
         return self._db.write(work)
 

@@ -233,3 +233,20 @@ logged_model_params = Table(
     Column("value", Value, nullable=False),
     PrimaryKeyConstraint("model_id", "key"),
 )
+
+# The tracking store's own tables (the model registry declares its tables on `metadata` too).
+TABLES = (
+    experiments,
+    experiment_tags,
+    runs,
+    run_tags,
+    params,
+    metrics,
+    latest_metrics,
+    datasets,
+    run_inputs,
+    input_tags,
+    logged_models,
+    logged_model_tags,
+    logged_model_params,
+)

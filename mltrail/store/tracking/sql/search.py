@@ -69,6 +69,7 @@ _EXPERIMENT_ATTRIBUTES: dict[str, Column[Any]] = {
     "creation_time": experiments.c.creation_time,
     "last_update_time": experiments.c.last_update_time,
 }
+_NOT_NAN_OPS = frozenset({Op.EQ, Op.LT, Op.LE, Op.GT, Op.GE})
 _RUN_KEYED_TABLES = {Entity.METRIC: latest_metrics, Entity.PARAM: params, Entity.TAG: run_tags}
 
 
@@ -79,19 +80,28 @@ def runs_query(
     order_by: Sequence[str] | None,
 ) -> Select[str]:
     """The ids of matching runs, ordered by `order_by`, then start_time DESC, then run_id."""
-    condition = _condition(parse_run_filter(filter_string), _run_comparison)
-    terms = parse_run_order_by(order_by)
-    source, ordering = _run_ordering(terms)
+    conjuncts = _conjuncts(parse_run_filter(filter_string))
+    source, ordering, absorbed = _run_ordering(parse_run_order_by(order_by), conjuncts)
+    conditions = [_condition(c, _run_comparison) for c in conjuncts if c not in absorbed]
     return (
         select(runs.c.run_id)
         .select_from(source)
         .where(
             runs.c.experiment_id.in_(_numeric_ids(experiment_ids)),
             runs.c.lifecycle_stage.in_(_stages(view_type)),
-            condition,
+            *conditions,
         )
         .order_by(*ordering)
     )
+
+
+def _conjuncts(expr: Expr | None) -> list[Expr]:
+    """The parts of `expr` that must all hold (its top-level AND, flattened)."""
+    if expr is None:
+        return []
+    if isinstance(expr, And):
+        return [part for item in expr.items for part in _conjuncts(item)]
+    return [expr]
 
 
 def experiments_query(
@@ -170,18 +180,22 @@ def _keyed_condition(
 
 
 def _metric_condition(comparison: Comparison) -> ColumnElement[bool]:
+    metric = latest_metrics.c
+    return exists().where(
+        metric.run_id == runs.c.run_id,
+        search_text.equals(metric.key, comparison.key),
+        _metric_matches(latest_metrics, comparison),
+    )
+
+
+def _metric_matches(metric: FromClause, comparison: Comparison) -> ColumnElement[bool]:
     """NaN satisfies only `!=` (as in MLflow); +/-Inf compare as the +/-DBL_MAX stored for them."""
     assert isinstance(comparison.value, int | float)
     value = max(-_DOUBLE_MAX, min(_DOUBLE_MAX, float(comparison.value)))
-    metric = latest_metrics.c
-    matches = _compare(metric.value, comparison.op, value)
+    matches = _compare(metric.c.value, comparison.op, value)
     if comparison.op is Op.NE:
-        matches = or_(matches, metric.is_nan == true())
-    else:
-        matches = and_(matches, metric.is_nan == false())
-    return exists().where(
-        metric.run_id == runs.c.run_id, search_text.equals(metric.key, comparison.key), matches
-    )
+        return or_(matches, metric.c.is_nan == true())
+    return and_(matches, metric.c.is_nan == false())
 
 
 def _dataset_condition(comparison: Comparison) -> ColumnElement[bool]:
@@ -201,33 +215,63 @@ def _dataset_condition(comparison: Comparison) -> ColumnElement[bool]:
     )
 
 
-def _run_ordering(terms: Sequence[OrderBy]) -> tuple[FromClause, list[ColumnElement[Any]]]:
-    """Join each keyed sort column and sort missing values (and NaN metrics) last."""
+def _run_ordering(
+    terms: Sequence[OrderBy], conjuncts: Sequence[Expr]
+) -> tuple[FromClause, list[ColumnElement[Any]], list[Expr]]:
+    """(runs joined to each keyed sort column, the ORDER BY, the conjuncts the joins absorbed).
+
+    Missing values (and NaN metrics) sort last, which takes a rank column. When the filter
+    itself requires a sorted metric to be present and not NaN (`metrics.acc > 0.5 ... order by
+    metrics.acc`), the metric is inner-joined with that condition and needs no rank, so the
+    database can walk the (key, value) index in order and stop at the page's last row instead
+    of sorting every run of the experiments.
+    """
     source: FromClause = runs
     ordering: list[ColumnElement[Any]] = []
+    absorbed: list[Expr] = []
     for position, term in enumerate(terms):
         if term.entity is Entity.ATTRIBUTE:
             value = _RUN_ATTRIBUTES[term.key]
             if _RUN_ATTRIBUTES[term.key].nullable:
                 ordering.append(case((value.is_(None), 1), else_=0))
+            ordering.append(value.asc() if term.ascending else value.desc())
+            continue
+        joined = _RUN_KEYED_TABLES[term.entity].alias(f"order_{position}")
+        owned = and_(joined.c.run_id == runs.c.run_id, search_text.equals(joined.c.key, term.key))
+        bounds = _present_metric_bounds(term, conjuncts, absorbed)
+        if bounds:
+            source = source.join(joined, and_(owned, *(_metric_matches(joined, b) for b in bounds)))
+            absorbed += bounds
         else:
-            joined = _RUN_KEYED_TABLES[term.entity].alias(f"order_{position}")
-            owned = and_(
-                joined.c.run_id == runs.c.run_id, search_text.equals(joined.c.key, term.key)
-            )
             source = source.outerjoin(joined, owned)
-            value = joined.c.value
             rank: list[tuple[ColumnElement[bool], int]] = [(joined.c.run_id.is_(None), 2)]
             if term.entity is Entity.METRIC:
                 rank.append((joined.c.is_nan == true(), 1))
             ordering.append(case(*rank, else_=0))
-        ordering.append(value.asc() if term.ascending else value.desc())
+        ordering.append(joined.c.value.asc() if term.ascending else joined.c.value.desc())
     ordered = {(term.entity, term.key) for term in terms}
     if (Entity.ATTRIBUTE, "start_time") not in ordered:
         ordering.append(runs.c.start_time.desc())
     if (Entity.ATTRIBUTE, "run_id") not in ordered:
         ordering.append(runs.c.run_id.asc())
-    return source, ordering
+    return source, ordering, absorbed
+
+
+def _present_metric_bounds(
+    term: OrderBy, conjuncts: Sequence[Expr], absorbed: Sequence[Expr]
+) -> list[Comparison]:
+    """The filter's comparisons on the sorted metric that only a present, non-NaN value meets."""
+    if term.entity is not Entity.METRIC:
+        return []
+    return [
+        c
+        for c in conjuncts
+        if isinstance(c, Comparison)
+        and c.entity is Entity.METRIC
+        and c.key == term.key
+        and c.op in _NOT_NAN_OPS
+        and c not in absorbed
+    ]
 
 
 def _numeric_ids(ids: Sequence[str]) -> list[int]:

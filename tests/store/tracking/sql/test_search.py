@@ -84,7 +84,8 @@ def engine(
     with temporary_database(request.param, tmp_path_factory.mktemp("search")) as uri:
         engine = create_engine(uri)
         try:
-            schema.metadata.create_all(engine)
+            # The tracking tables only: other stores declare their tables on the same metadata.
+            schema.metadata.create_all(engine, tables=schema.TABLES)
             with engine.begin() as conn:
                 for statement, rows in _rows():
                     conn.execute(statement, rows)
@@ -339,6 +340,31 @@ def test_or_and_parentheses(engine: Engine) -> None:
 def test_order_by_metric_puts_nan_then_missing_last(engine: Engine) -> None:
     assert _search(engine, order_by=["metrics.m"]) == ["ninf", "a", "b", "inf", "nan", "none"]
     assert _search(engine, order_by=["metrics.m DESC"]) == ["inf", "b", "a", "ninf", "nan", "none"]
+
+
+def test_filter_and_order_on_the_same_metric(engine: Engine) -> None:
+    # A filter that only present, non-NaN values meet lets the sort skip the missing/NaN rank.
+    assert _search(engine, "metrics.m > 0", ["metrics.m DESC"]) == ["inf", "b", "a"]
+    assert _search(engine, "metrics.m >= -1e400", ["metrics.m"]) == ["ninf", "a", "b", "inf"]
+    bounded = "metrics.m > 0 and metrics.m < 1e400 and params.p ILIKE 'a%'"
+    assert _search(engine, bounded, ["metrics.m DESC"]) == ["b", "a"]
+    assert _search(engine, "metrics.loss = 0.5", ["metrics.loss"]) == ["b", "a"]  # tie: newest
+    # `!=` also matches NaN, and OR does not require the metric: both keep the rank.
+    assert _search(engine, "metrics.m != 1", ["metrics.m DESC"]) == ["inf", "b", "ninf", "nan"]
+    either = "metrics.m > 0 or params.p = 'A_C'"
+    assert _search(engine, either, ["metrics.m DESC"]) == ["inf", "b", "a", "ninf"]
+    second = ["metrics.loss", "metrics.m DESC"]  # loss may be missing, m may not
+    assert _search(engine, "metrics.m > 0", second) == ["b", "a", "inf"]
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the plan format is SQLite's
+def test_filter_and_order_on_one_metric_walks_its_index(engine: Engine) -> None:
+    query = runs_query(["1"], "metrics.m > 0", ViewType.ACTIVE_ONLY, ["metrics.m DESC"])
+    sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as conn:
+        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    assert any("ix_latest_metrics_key_value" in step for step in plan), plan
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan  # only the tie-breakers are sorted
 
 
 def test_order_by_param_and_tag_puts_missing_last(engine: Engine) -> None:

@@ -164,3 +164,18 @@ def test_sqlite_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     junk.write_bytes(b"definitely not sqlite" * 100)
     with pytest.raises(MltrailError, match="not a SQLite database"):
         SqlTrackingStore(f"sqlite:///{junk}")
+
+
+def test_opening_an_up_to_date_database_does_not_import_alembic(db_uri: str) -> None:
+    upgrade_database(db_uri)
+    code = (
+        "import sys\n"
+        "from mltrail.store.tracking.sql import SqlTrackingStore\n"
+        f"store = SqlTrackingStore({db_uri!r})\n"
+        "assert store.get_experiment('0').name == 'Default'\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"

@@ -3,27 +3,30 @@
 Our revisions live in `versions/` and are recorded in `mltrail_alembic_version`, never in
 MLflow's `alembic_version`: a database written by MLflow is recognised and never written to.
 Upgrades run under a database-wide lock so several processes can open a new database at once.
-Opening an up-to-date database does not import Alembic (a noticeable part of start-up time).
+Opening an up-to-date database costs one query and does not import Alembic (about a second of
+start-up): the head revision is read from the revision files themselves.
 """
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
 from mltrail.errors import ErrorCode, MltrailError
+from mltrail.store.tracking.sql.engine import READ_ONLY
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-# The newest revision in versions/ (a test checks it against Alembic's view).
-HEAD_REVISION = "0002"
 VERSION_TABLE = "mltrail_alembic_version"
 MLFLOW_VERSION_TABLE = "alembic_version"
 TRACKING_TABLES = frozenset({"experiments", "runs", "metrics"})
@@ -43,13 +46,45 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    return HEAD_REVISION
+    """The newest revision in versions/ (a test checks it against Alembic's view)."""
+    return _revision_graph()[0]
 
 
-def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
+def _known_revisions() -> frozenset[str]:
+    return _revision_graph()[1]
 
-    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+@cache
+def _revision_graph() -> tuple[str, frozenset[str]]:
+    """(head, every revision), from the `revision` and `down_revision` of each file."""
+    parents: dict[str, set[str]] = {}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        names = _module_constants(path, ("revision", "down_revision"))
+        if isinstance(names.get("revision"), str):
+            down = names.get("down_revision")
+            parents[names["revision"]] = {down} if isinstance(down, str) else set(down or ())
+    heads = set(parents) - set().union(*parents.values())
+    if len(heads) != 1:
+        raise MltrailError(
+            f"mltrail's migrations should have one head, found {sorted(heads)}",
+            ErrorCode.INTERNAL_ERROR,
+        )
+    return heads.pop(), frozenset(parents)
+
+
+def _module_constants(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
+    """Top-level `name = <literal>` assignments of a Python file, without importing it."""
+    found: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target: ast.expr | None = None
+        if isinstance(node, ast.AnnAssign):
+            target = node.target
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        value = getattr(node, "value", None)
+        if isinstance(target, ast.Name) and target.id in names and value is not None:
+            found[target.id] = ast.literal_eval(value)
+    return found
 
 
 def _display(url: URL) -> str:
@@ -107,7 +142,7 @@ def _schema_state(conn: Connection, where: str) -> str | None:
     if VERSION_TABLE not in tables:
         return None
     revision = _current_revision(conn)
-    if revision not in (None, HEAD_REVISION) and revision not in _known_revisions():
+    if revision is not None and revision not in _known_revisions():
         raise MltrailError(
             f"{where} has schema revision {revision!r}, newer than this mltrail knows "
             f"(head {head_revision()!r}). Upgrade mltrail to use this database.",
@@ -116,12 +151,22 @@ def _schema_state(conn: Connection, where: str) -> str | None:
     return revision
 
 
+def _recorded_revision(engine: Engine) -> str | None:
+    """The revision in our version table, None if there is no table (or no single revision)."""
+    with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})
+        try:
+            versions = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+        except DBAPIError:  # no such table; leaving the block rolls the failed statement back
+            return None
+    return str(versions[0][0]) if len(versions) == 1 else None
+
+
 def ensure_schema(engine: Engine) -> str:
     """Bring the database to the head revision (creating it when empty); return the revision."""
+    if _recorded_revision(engine) == head_revision():  # the usual case: one query
+        return head_revision()
     where = _display(engine.url)
-    with engine.connect() as conn:
-        if _schema_state(conn, where) == head_revision():
-            return head_revision()
     with engine.begin() as conn, _upgrade_lock(conn):
         # Another process may have upgraded while we waited for the lock: look again.
         if _schema_state(conn, where) != head_revision():

@@ -1,0 +1,274 @@
+"""Metrics in the SQL store: history rows and the latest value per key, written and read in bulk.
+
+Both are hot paths and run as plain DBAPI statements (see driver.py): a `log_batch` of 1000
+metrics is one executemany into the history and one into `latest_metrics`, and a history read
+is one query whose rows become `Metric`s through a constructor three times cheaper than the
+dataclass's own. Values are stored as the schema says: NaN as 0 + `is_nan`, +/-Inf as +/-DBL_MAX.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from itertools import starmap
+from typing import Any, Final, NamedTuple
+
+from sqlalchemy import Column, Connection, Table
+from sqlalchemy.engine import Dialect
+
+from mltrail.entities import Metric, PagedList
+from mltrail.store.tracking.sql import driver
+
+DBL_MAX = sys.float_info.max
+_COLUMNS = (
+    "run_id", "key", "step", "timestamp", "value", "is_nan",
+    "model_id", "dataset_name", "dataset_digest",
+)  # fmt: skip
+# Most batches have no NaN, model or dataset: their rows bind the first five columns only and
+# the statement fills in these (binding fewer parameters makes executemany much cheaper).
+_PLAIN = {"is_nan": "FALSE", "model_id": "NULL", "dataset_name": "NULL", "dataset_digest": "NULL"}
+_PLAIN_EXTRAS = (False, None, None, None)
+# Positions in a row.
+_KEY: Final = 1
+_STEP: Final = 2
+_TIMESTAMP: Final = 3
+_VALUE: Final = 4
+# The latest value of a metric is the one with the greatest (step, timestamp, stored value).
+_RANK = ("step", "timestamp", "value")
+_HISTORY_WHERE = (
+    " FROM {metrics} WHERE {run_id} = ? AND {key} = ?"
+    " ORDER BY {step}, {timestamp}, {value}, {is_nan} LIMIT ? OFFSET ?"  # the primary key's order
+)
+# Plain rows (value, timestamp, step) take the fast constructor; the value is NULL in rows that
+# need more (NaN, +/-Inf, a model or dataset), and then the full columns are read instead.
+_PLAIN_HISTORY = (
+    "SELECT CASE WHEN {is_nan} = ? OR {value} >= ? OR {value} <= ? OR {model_id} IS NOT NULL"
+    " OR {dataset_name} IS NOT NULL OR {dataset_digest} IS NOT NULL THEN NULL ELSE {value} END,"
+    " {timestamp}, {step}" + _HISTORY_WHERE
+)
+_FULL_HISTORY = (
+    "SELECT {value}, {is_nan}, {timestamp}, {step}, {model_id}, {dataset_name}, {dataset_digest}"
+    + _HISTORY_WHERE
+)
+_STORED_LATEST = (
+    "SELECT {key}, {step}, {timestamp}, {value} FROM {latest_metrics}"
+    " WHERE {run_id} = ? AND {key} IN (?*)"
+)
+_METRIC_FIELDS = (
+    "key", "value", "is_nan", "timestamp", "step", "model_id", "dataset_name", "dataset_digest",
+)  # fmt: skip
+
+
+def encode_metric_value(value: float) -> tuple[float, bool]:
+    """(stored value, is_nan): NaN becomes 0 + flag, +/-Inf +/-DBL_MAX (MySQL has neither)."""
+    number = float(value)
+    if math.isnan(number):
+        return 0.0, True
+    if math.isinf(number):
+        return math.copysign(DBL_MAX, number), False
+    return number, False
+
+
+def decode_metric_value(value: float, is_nan: bool) -> float:
+    if is_nan:
+        return math.nan
+    if abs(value) == DBL_MAX:
+        return math.copysign(math.inf, value)
+    return value
+
+
+def metric_columns(table: Table) -> list[Column[Any]]:
+    """The columns `to_metric` takes, in its argument order (positional reads are fastest)."""
+    return [table.c[name] for name in _METRIC_FIELDS]
+
+
+def to_metric(
+    key: str,
+    value: float,
+    is_nan: bool,
+    timestamp: int,
+    step: int,
+    model_id: str | None,
+    dataset_name: str | None,
+    dataset_digest: str | None,
+) -> Metric:
+    if is_nan or not -DBL_MAX < value < DBL_MAX:
+        value = decode_metric_value(value, is_nan)
+    return Metric(key, value, timestamp, step, model_id, dataset_name, dataset_digest)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+class _WriteSql(NamedTuple):
+    history: str  # insert one history row; an identical row already stored is skipped
+    latest: str  # upsert the latest value of a key (SQLite/PostgreSQL: only if newer)
+    plain_history: str  # the same for plain rows
+    plain_latest: str
+    stored_latest: str | None  # MySQL only: read the stored latest values to compare first
+
+
+@lru_cache(maxsize=16)
+def _write_sql(dialect: Dialect) -> _WriteSql:
+    keys = ("run_id", "key")
+    if driver.is_mysql(dialect):
+        # MySQL's upsert has no WHERE: the winners are picked in Python (the run row is
+        # locked, so nobody writes in between).
+        # PyMySQL batches executemany rows only when every value is a parameter: no plain rows.
+        history = driver.insert_ignoring_duplicates(dialect, "metrics", _COLUMNS)
+        latest = driver.upsert(dialect, "latest_metrics", _COLUMNS, keys)
+        return _WriteSql(history, latest, history, latest, _STORED_LATEST)
+
+    def upsert_latest(constants: dict[str, str]) -> str:
+        return driver.upsert(
+            dialect, "latest_metrics", _COLUMNS, keys, constants, when_greater=_RANK
+        )
+
+    return _WriteSql(
+        driver.insert_ignoring_duplicates(dialect, "metrics", _COLUMNS),
+        upsert_latest({}),
+        driver.insert_ignoring_duplicates(dialect, "metrics", _COLUMNS, _PLAIN),
+        upsert_latest(_PLAIN),
+        None,
+    )
+
+
+class MetricRows(NamedTuple):
+    rows: list[tuple[Any, ...]]  # (run_id, key, step, timestamp, value[, is_nan, model, ...])
+    latest: list[tuple[Any, ...]]  # the row of each key with the greatest rank
+    plain: bool  # rows hold the first five columns only
+
+
+def metric_rows(run_id: str, metrics: Sequence[Metric], *, full: bool = False) -> MetricRows:
+    """Database rows of validated metrics and each key's latest, in one pass; plain rows
+    unless some metric needs more columns, or `full` asks for them."""
+    rows: list[tuple[Any, ...]] = []
+    extras: dict[int, tuple[bool, str | None, str | None, str | None]] = {}
+    latest: dict[str, int] = {}  # key -> index of its greatest row
+    for index, metric in enumerate(metrics):
+        key, value, step, timestamp = metric.key, metric.value, metric.step, metric.timestamp
+        if value.__class__ is not float:
+            value = float(value)
+        is_nan = False
+        if not -DBL_MAX <= value <= DBL_MAX:  # NaN or +/-Inf
+            value, is_nan = encode_metric_value(value)
+        if step.__class__ is not int:  # e.g. a numpy integer, which drivers do not bind
+            step = int(step)
+        if timestamp.__class__ is not int:
+            timestamp = int(timestamp)
+        model, dataset, digest = metric.model_id, metric.dataset_name, metric.dataset_digest
+        if is_nan or model is not None or dataset is not None or digest is not None:
+            extras[index] = (is_nan, model, dataset, digest)
+        rows.append((run_id, key, step, timestamp, value))
+        best = latest.get(key)
+        if best is None:
+            latest[key] = index
+            continue
+        other = rows[best]
+        if step > other[_STEP] or (
+            step == other[_STEP] and (timestamp, value) > (other[_TIMESTAMP], other[_VALUE])
+        ):
+            latest[key] = index
+    plain = not (extras or full)
+    if not plain:
+        rows = [row + extras.get(index, _PLAIN_EXTRAS) for index, row in enumerate(rows)]
+    return MetricRows(rows, [rows[index] for index in latest.values()], plain)
+
+
+def write_metrics(conn: Connection, run_id: str, metrics: Sequence[Metric]) -> None:
+    """Append history (exact duplicates ignored) and move `latest_metrics` forward per key.
+
+    The caller holds the run's row lock, so concurrent batches to one run do not interleave.
+    """
+    sql = _write_sql(conn.dialect)
+    rows, latest, plain = metric_rows(run_id, metrics, full=driver.is_mysql(conn.dialect))
+    driver.execute_many(conn, sql.plain_history if plain else sql.history, rows)
+    if sql.stored_latest is not None:
+        latest = _newer_than_stored(conn, sql.stored_latest, run_id, latest)
+    driver.execute_many(conn, sql.plain_latest if plain else sql.latest, latest)
+
+
+def _newer_than_stored(
+    conn: Connection, template: str, run_id: str, latest: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    keys = [row[_KEY] for row in latest]
+    query = driver.render(conn.dialect, template, len(keys))
+    stored = {key: tuple(rank) for key, *rank in driver.fetch(conn, query, [run_id, *keys])}
+    return [
+        row
+        for row in latest
+        if row[_KEY] not in stored or (row[_STEP], row[_TIMESTAMP], row[_VALUE]) > stored[row[_KEY]]
+    ]
+
+
+# --- reading history --------------------------------------------------------------------------
+
+
+class _NeedsFullRow(Exception):
+    """A history row holds more than (value, timestamp, step): read the full columns."""
+
+
+def _history_builder(key: str) -> Callable[[float | None, int, int], Metric]:
+    """Builds the `Metric` of one plain history row of `key`; raises `_NeedsFullRow` otherwise."""
+
+    def build(value: float | None, timestamp: int, step: int) -> Metric:
+        if value is None:
+            raise _NeedsFullRow
+        return Metric(key, value, timestamp, step)
+
+    return build
+
+
+def read_history(
+    conn: Connection, run_id: str, key: str, offset: int, limit: int | None
+) -> PagedList[Metric]:
+    """One page of a metric's history in (step, timestamp, value) order (no next-page token)."""
+    page = (sys.maxsize if limit is None else limit, offset)
+    plain = driver.render(conn.dialect, _PLAIN_HISTORY)
+    special = (True, DBL_MAX, -DBL_MAX)
+    with _collection_paused(), driver.stream(conn, plain, (*special, run_id, key, *page)) as rows:
+        try:
+            return PagedList(starmap(_history_builder(key), rows), None)
+        except _NeedsFullRow:
+            pass
+    full = driver.fetch(conn, driver.render(conn.dialect, _FULL_HISTORY), (run_id, key, *page))
+    return PagedList((to_metric(key, *row) for row in full), None)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector from running while a history is built.
+
+    Every 700 new objects start a collection, and as the new objects survive, some of those are
+    full passes over the whole heap: for a 100,000-point history that doubles the cost. These
+    objects hold no cycles, so nothing is lost by collecting afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+_LATEST = (
+    "SELECT {run_id}, {key}, {value}, {is_nan}, {timestamp}, {step}, {model_id}, {dataset_name},"
+    " {dataset_digest} FROM {latest_metrics} WHERE {run_id} IN (?*) ORDER BY {key}"
+)
+
+
+def load_latest(conn: Connection, run_ids: Sequence[str]) -> dict[str, list[Metric]]:
+    """The latest value of every metric of each run, by key."""
+    found: dict[str, list[Metric]] = {run_id: [] for run_id in run_ids}
+    if not run_ids:
+        return found
+    query = driver.render(conn.dialect, _LATEST, len(run_ids))
+    for run_id, *fields in driver.fetch(conn, query, run_ids):
+        found[run_id].append(to_metric(*fields))
+    return found
