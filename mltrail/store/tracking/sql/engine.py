@@ -7,8 +7,10 @@ database reports a transient conflict (deadlock, busy file).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
@@ -116,6 +118,11 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        # SQLite has one writer at a time. Threads of this process queue on a lock instead of
+        # colliding in SQLite, whose busy handler answers with sleeps and retries (tail latency).
+        self._write_turn: AbstractContextManager[object] = (
+            threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        )
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one read transaction (one consistent snapshot on SQLite)."""
@@ -128,7 +135,7 @@ class Database:
         """Run `work` in one transaction; all or nothing, retried on transient conflicts."""
         for attempt in range(_RETRIES):
             try:
-                with self.engine.begin() as conn:
+                with self._write_turn, self.engine.begin() as conn:
                     return work(conn)
             except DBAPIError as error:
                 if attempt == _RETRIES - 1 or not _is_transient(error):
