@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -19,7 +18,6 @@ from mltrail.cli.main import COMMANDS, cli
 from mltrail.errors import NotFound
 
 REPO = Path(__file__).resolve().parents[2]
-OPTIONAL = {"server", "ui"}  # written elsewhere; may be absent from a checkout
 
 
 def run_python(code: str) -> str:
@@ -64,8 +62,6 @@ def test_version() -> None:
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_table_matches_the_commands_it_points_at(name: str) -> None:
-    if name in OPTIONAL and importlib.util.find_spec("mltrail.cli.server") is None:
-        pytest.skip("the server command is not in this checkout")
     command = load_command(name, COMMANDS[name])
     # `mltrail --help` shows the same text before and after a command is loaded.
     assert command.get_short_help_str(limit=500) == COMMANDS[name].short_help
@@ -79,7 +75,7 @@ def _walk(command: click.Command, path: str) -> list[tuple[str, click.Command]]:
     return found
 
 
-@pytest.mark.parametrize("name", sorted(set(COMMANDS) - OPTIONAL))
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_command_and_option_is_documented(name: str) -> None:
     for path, command in _walk(load_command(name, COMMANDS[name]), name):
         assert command.help, f"{path} has no help text"
