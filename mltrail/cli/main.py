@@ -22,6 +22,9 @@ COMMANDS: dict[str, LazyCommand] = {
         "mltrail.cli.gc:gc",
         "Permanently delete runs and experiments in the `deleted` lifecycle stage.",
     ),
+    "models": LazyCommand(
+        "mltrail.cli.models:models", "Serve a model over HTTP or predict with it on a file."
+    ),
     "runs": LazyCommand(
         "mltrail.cli.runs:runs", "List, describe, create, delete and restore runs."
     ),
