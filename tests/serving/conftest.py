@@ -51,7 +51,7 @@ def save_params_model(path: Path) -> Path:
     return path
 
 
-def start_scoring_server(root: Path, model: Path, *args: str) -> LiveServer:
+def start_scoring_server(root: Path, model: Path | str, *args: str) -> LiveServer:
     program = [sys.executable, "-m", "mltrail.cli.main", "models", "serve"]
     return launch(root, program, ["-m", str(model), *args])
 
