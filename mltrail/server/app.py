@@ -12,7 +12,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Match, Mount, Route, Router
+from starlette.types import Receive, Scope, Send
 
 from mltrail.errors import MltrailError
 from mltrail.server import artifacts_proxy
@@ -41,6 +42,41 @@ TRACKING_ROUTES: tuple[list[BaseRoute], ...] = (
     registered_models.routes,
     model_versions.routes,
 )
+
+
+class IndexedRouter(Router):
+    """Starlette's router, remembering which route without path parameters answered a path and
+    verb, so repeated API calls skip the linear scan of some two hundred route patterns."""
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        super().__init__(routes=routes)
+        self._known: dict[tuple[str, str, str], Route] = {}
+        self._own = {id(route) for route in self.routes}  # not those inside a Mount
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().app(scope, receive, send)
+            return
+        key = (scope.get("root_path", ""), scope["path"], scope["method"])
+        known = self._known.get(key)
+        if known is not None:
+            match, child_scope = known.matches(scope)
+            if match is Match.FULL:
+                scope.setdefault("router", self)
+                scope["route"] = known
+                scope.update(child_scope)
+                await known.handle(scope, receive, send)
+                return
+        await super().app(scope, receive, send)
+        # Same path and verb, same first full match: the scan's answer holds for next time.
+        route = scope.get("route")
+        if (
+            isinstance(route, Route)
+            and id(route) in self._own
+            and not route.param_convertors
+            and (route.methods is None or key[2] in route.methods)
+        ):
+            self._known[key] = route
 
 
 def build_routes(settings: ServerSettings) -> list[BaseRoute]:
@@ -72,6 +108,7 @@ def create_app(settings: ServerSettings) -> Starlette:
         },
         debug=False,
     )
+    app.router = IndexedRouter(app.router.routes)
     app.state.settings = settings
     app.state.context = ServerContext.build(settings)
     app.state.redactions = redactions(settings)

@@ -14,7 +14,7 @@ from mltrail.server.settings import ServerSettings
 from mltrail.store.registry import registry_store_for
 from mltrail.store.registry.base import RegistryStore
 from mltrail.store.tracking.base import LoggedModelStore, TrackingStore
-from mltrail.store.uri import tracking_store_for
+from mltrail.store.uri import scheme_of, tracking_store_for
 
 T = TypeVar("T")
 
@@ -34,6 +34,8 @@ class ServerContext:
     artifacts: ArtifactLocations
     tracking_store: TrackingStore | None
     registry_store: RegistryStore | None
+    # Short one-row writes run on the event loop (SQLite only: one local writer, no network).
+    inline_short_writes: bool = False
 
     @classmethod
     def build(cls, settings: ServerSettings) -> ServerContext:
@@ -49,7 +51,8 @@ class ServerContext:
             roots[0] if roots else None,
             roots[1:],
         )
-        return cls(settings, ArtifactLocations(settings), tracking, registry)
+        inline = scheme_of(settings.backend_store_uri) == "sqlite"
+        return cls(settings, ArtifactLocations(settings), tracking, registry, inline)
 
     @property
     def tracking(self) -> TrackingStore:

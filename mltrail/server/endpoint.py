@@ -26,6 +26,8 @@ from mltrail.wire.schema import parse, parse_query
 T = TypeVar("T")
 Json = dict[str, Any]
 Action = Callable[[ServerContext, T], Json | None]
+# Whether a parsed request is a short write that may run on the event loop (see make_endpoint).
+ShortWhen = bool | Callable[[T], bool]
 
 API_PREFIXES = ("/api", "/ajax-api")
 EMPTY_JSON = b"{}"
@@ -51,25 +53,39 @@ def api_routes(
     *,
     version: str = "2.0",
     service: str = "mlflow",
+    short: ShortWhen[T] = False,
 ) -> list[BaseRoute]:
-    """The route at ``/api/<version>/<service><path>`` and its ``/ajax-api`` twin."""
+    """The route at ``/api/<version>/<service><path>`` and its ``/ajax-api`` twin.
+
+    `short` marks (or tells from the request) a write of a few rows that may run on the
+    event loop (see `make_endpoint`).
+    """
     verbs = [methods] if isinstance(methods, str) else list(methods)
-    endpoint = make_endpoint(message, action)
+    endpoint = make_endpoint(message, action, short=short)
     return [
         Route(f"{prefix}/{version}/{service}{path}", endpoint, methods=verbs)
         for prefix in API_PREFIXES
     ]
 
 
-def make_endpoint(message: type[T], action: Action[T]) -> Callable[[Request], Any]:
+def make_endpoint(
+    message: type[T], action: Action[T], *, short: ShortWhen[T] = False
+) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
+        context = context_of(request)
         path_params = request.path_params
         if request.method == "GET":
             parsed = parse_query(message, request.query_params, path_params)
         else:
             body = await read_json(request)
             parsed = parse(message, {**body, **path_params} if path_params else body)
-        result = await run_in_threadpool(_run_action, action, context_of(request), parsed)
+        if context.inline_short_writes and (short(parsed) if callable(short) else short):
+            # A few-row SQLite write takes ~0.1 ms and queues on the store's single write
+            # lock anyway: the hop to a worker thread (and threads fighting for the GIL and
+            # that lock) would cost several times the write itself.
+            result = _run_action(action, context, parsed)
+        else:
+            result = await run_in_threadpool(_run_action, action, context, parsed)
         return json_response(result)
 
     endpoint.__name__ = getattr(action, "__name__", "endpoint")

@@ -9,17 +9,20 @@ MLFLOW_TRACKING_TOKEN, MLFLOW_TRACKING_INSECURE_TLS, ...).
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from mltrail.errors import ErrorCode, MltrailError, RestError
 from mltrail.settings import Settings
+from mltrail.store._plain_http import PlainHttp, proxied
 from mltrail.wire.json import dumps, loads
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,8 @@ class RestClient:
         self.base_url = base_url.rstrip("/")
         self._transport = transport
         self._client: httpx.Client | None = None
+        self._plain: PlainHttp | None = None
+        self._plain_decided = False
         self._lock = threading.Lock()
 
     # -- connection ----------------------------------------------------------------------------
@@ -86,11 +91,39 @@ class RestClient:
             transport=self._transport,
         )
 
+    @property
+    def plain(self) -> PlainHttp | None:
+        """The light path for in-memory bodies to a plain-HTTP server, when it applies."""
+        if not self._plain_decided:
+            with self._lock:
+                if not self._plain_decided:
+                    self._plain = self._build_plain()
+                    self._plain_decided = True
+        return self._plain
+
+    def _build_plain(self) -> PlainHttp | None:
+        # See _plain_http for why; TLS, proxies and injected transports stay with httpx.
+        url = urlsplit(self.base_url)
+        if self._transport is not None or url.scheme != "http" or not url.hostname:
+            return None
+        if proxied(url.hostname):
+            return None
+        s = self.settings
+        headers = {"User-Agent": f"mltrail/{_version()}"}
+        if s.tracking_username and s.tracking_password:
+            pair = f"{s.tracking_username}:{s.tracking_password}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        if s.tracking_token:
+            headers["Authorization"] = f"Bearer {s.tracking_token}"
+        return PlainHttp(url.hostname, url.port or 80, url.path, headers, s.http_request_timeout)
+
     def close(self) -> None:
         with self._lock:
             if self._client is not None:
                 self._client.close()
                 self._client = None
+            if self._plain is not None:
+                self._plain.close()
 
     # -- JSON calls ----------------------------------------------------------------------------
 
@@ -155,11 +188,15 @@ class RestClient:
     ) -> httpx.Response:
         for attempt in self._attempts() if retry else _single():
             body = content() if callable(content) else content
-            request = self.client.build_request(
-                method, path, content=body, params=params, headers=headers
-            )
+            plain = None if stream or not isinstance(body, bytes | None) else self.plain
             try:
-                response = self.client.send(request, stream=stream)
+                if plain is not None:
+                    response = plain.send(method, path, body, params, headers)
+                else:
+                    request = self.client.build_request(
+                        method, path, content=body, params=params, headers=headers
+                    )
+                    response = self.client.send(request, stream=stream)
             except httpx.TransportError as exc:
                 attempt.failed(exc)
                 continue

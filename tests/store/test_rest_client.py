@@ -141,3 +141,24 @@ def test_one_keep_alive_connection_serves_many_calls(scripted: tuple[Script, str
     client.close()
     assert len(script.client_ports) == 3
     assert len(set(script.client_ports)) == 1
+
+
+def test_a_connection_the_server_dropped_is_replaced_without_a_retry(
+    scripted: tuple[Script, str],
+) -> None:
+    script, url = scripted
+    script.reply(200, {"n": 1}, Connection="close")  # the server closes after answering
+    client = RestClient(url, Settings(http_request_max_retries=0))
+    assert client.call("POST", "/x", {"a": 1}) == {"n": 1}
+    assert client.call("POST", "/x", {"a": 2}) == {}
+    client.close()
+    assert len(script.paths) == 2
+    assert len(set(script.client_ports)) == 2
+
+
+def test_query_and_body_reach_the_server_as_sent(scripted: tuple[Script, str]) -> None:
+    script, url = scripted
+    client = RestClient(url + "/prefix", FAST)
+    client.call("GET", "/x", params={"name": "a b/c&d", "ids": ["1", "2"]})
+    client.close()
+    assert script.paths == ["/prefix/x?name=a%20b%2Fc%26d&ids=1&ids=2"]

@@ -16,6 +16,7 @@ from mltrail.wire.codecs import run_info_to_dict, run_to_dict
 DEFAULT_EXPERIMENT_ID = "0"
 LOG_MODEL_HISTORY_TAG = "mlflow.log-model.history"
 MODEL_JSON_REQUIRED = ("artifact_path", "flavors", "run_id", "utc_time_created")
+SMALL_BATCH = 10  # rows; a batch this small is written on the event loop on SQLite
 
 
 def create_run(ctx: ServerContext, req: rq.CreateRun) -> Json:
@@ -79,6 +80,11 @@ def log_batch(ctx: ServerContext, req: rq.LogBatch) -> None:
     ctx.tracking.log_batch(req.run_id, metrics=req.metrics, params=req.params, tags=req.tags)
 
 
+def small_batch(req: rq.LogBatch) -> bool:
+    """A batch as cheap to store as one metric (what synchronous per-call logging sends)."""
+    return len(req.metrics) + len(req.params) + len(req.tags) <= SMALL_BATCH
+
+
 def log_inputs(ctx: ServerContext, req: rq.LogInputs) -> None:
     ctx.tracking.log_inputs(req.run_id, datasets=req.datasets, models=req.models)
 
@@ -135,11 +141,11 @@ routes = [
     *api_routes("/runs/delete", "POST", rq.RunRef, delete_run),
     *api_routes("/runs/restore", "POST", rq.RunRef, restore_run),
     *api_routes("/runs/search", "POST", rq.SearchRuns, search_runs),
-    *api_routes("/runs/log-metric", "POST", rq.LogMetric, log_metric),
-    *api_routes("/runs/log-parameter", "POST", rq.LogParam, log_param),
-    *api_routes("/runs/set-tag", "POST", rq.SetTag, set_tag),
-    *api_routes("/runs/delete-tag", "POST", rq.DeleteTag, delete_tag),
-    *api_routes("/runs/log-batch", "POST", rq.LogBatch, log_batch),
+    *api_routes("/runs/log-metric", "POST", rq.LogMetric, log_metric, short=True),
+    *api_routes("/runs/log-parameter", "POST", rq.LogParam, log_param, short=True),
+    *api_routes("/runs/set-tag", "POST", rq.SetTag, set_tag, short=True),
+    *api_routes("/runs/delete-tag", "POST", rq.DeleteTag, delete_tag, short=True),
+    *api_routes("/runs/log-batch", "POST", rq.LogBatch, log_batch, short=small_batch),
     *api_routes("/runs/log-inputs", "POST", rq.LogInputs, log_inputs),
     *api_routes("/runs/outputs", "POST", rq.LogOutputs, log_outputs),
     *api_routes("/runs/log-model", "POST", rq.LogModel, log_model),

@@ -7,6 +7,8 @@ database reports a transient conflict (deadlock, busy file).
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -109,7 +111,15 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     # Writers take the write lock up front: a deferred transaction that reads and then
     # writes fails at once (SQLITE_BUSY) when another writer got there first.
     read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    # Straight to the driver: SQLAlchemy's statement machinery costs more than the BEGIN.
+    # Its failures are wrapped as SQLAlchemy would, so `Database.write` still retries them.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    try:
+        driver.execute(statement)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error
 
 
 class Database:
@@ -123,6 +133,10 @@ class Database:
         self._write_turn: AbstractContextManager[object] = (
             threading.Lock() if self.dialect == "sqlite" else nullcontext()
         )
+        # SQLite: writes take turns anyway, so one connection serves them all; checking one
+        # out of the pool and back for every small write costs as much as the write.
+        self._writer: Connection | None = None
+        self._writer_pid = 0
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one read transaction (one consistent snapshot on SQLite)."""
@@ -135,15 +149,37 @@ class Database:
         """Run `work` in one transaction; all or nothing, retried on transient conflicts."""
         for attempt in range(_RETRIES):
             try:
-                with self._write_turn, self.engine.begin() as conn:
-                    return work(conn)
+                with self._write_turn:
+                    if self.dialect != "sqlite":
+                        with self.engine.begin() as conn:
+                            return work(conn)
+                    return self._write_sqlite(work)
             except DBAPIError as error:
                 if attempt == _RETRIES - 1 or not _is_transient(error):
                     raise
                 time.sleep(0.01 * 2**attempt)  # back off before retrying a lost race
         raise AssertionError("unreachable")
 
+    def _write_sqlite(self, work: Callable[[Connection], T]) -> T:
+        """`work` in a transaction on the kept writer connection (the write turn is held)."""
+        if self._writer is None or self._writer_pid != os.getpid():
+            self._writer, self._writer_pid = self.engine.connect(), os.getpid()
+        conn = self._writer
+        try:
+            with conn.begin():
+                return work(conn)
+        except DBAPIError:
+            self._drop_writer()  # a broken connection must not serve the next write
+            raise
+
+    def _drop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+
     def dispose(self) -> None:
+        with self._write_turn:
+            self._drop_writer()
         self.engine.dispose()
 
 
