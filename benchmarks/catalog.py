@@ -148,6 +148,7 @@ SERVER = [
         "fluent_log_metric.py",
         server=True,
         sizes=(("BENCH_CALLS", 5_000, 1_000), BUDGET_S),
+        targets=(Target("log_metric", ">=", 20_000, "calls/s"),),
     ),
     Workload(
         "server_log_metric_sync",
@@ -157,6 +158,7 @@ SERVER = [
         server=True,
         sizes=(("BENCH_CALLS", 2_000, 300), BUDGET_S),
         env=(("BENCH_SYNCHRONOUS", "1"),),
+        targets=(Target("log_metric", ">=", 1_500, "calls/s"),),
     ),
     Workload(
         "server_log_batch",
