@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from mltrail.entities.dataset import DatasetInput, LoggedModelInput, LoggedModelOutput
 from mltrail.entities.enums import LifecycleStage, RunStatus
@@ -47,6 +49,29 @@ class Metric:
 
     def __hash__(self) -> int:
         return hash((self.key, self.timestamp, self.step, self.run_id))
+
+
+class _PlainMetric:
+    """Builds a `Metric` of (key, value, timestamp, step) several times faster than its own
+    constructor, for stores reading long histories.
+
+    A frozen dataclass sets each field through `object.__setattr__`; this class has the same slot
+    layout, sets the fields plainly, then becomes a `Metric` (a class change Python allows between
+    classes of identical layout). The result is an ordinary frozen `Metric`.
+    """
+
+    __slots__ = Metric.__slots__
+
+    def __init__(self, key: str, value: float, timestamp: int, step: int) -> None:
+        self.key = key
+        self.value = value
+        self.timestamp = timestamp
+        self.step = step
+        self.model_id = self.dataset_name = self.dataset_digest = self.run_id = None
+        self.__class__ = Metric  # type: ignore[assignment]
+
+
+plain_metric = cast("Callable[[str, float, int, int], Metric]", _PlainMetric)
 
 
 @dataclass(frozen=True, slots=True)

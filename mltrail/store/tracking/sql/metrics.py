@@ -2,8 +2,9 @@
 
 Both are hot paths and run as plain DBAPI statements (see driver.py): a `log_batch` of 1000
 metrics is one executemany into the history and one into `latest_metrics`, and a history read
-is one query whose rows become `Metric`s through a constructor three times cheaper than the
-dataclass's own. Values are stored as the schema says: NaN as 0 + `is_nan`, +/-Inf as +/-DBL_MAX.
+is one query (plus one for the packed chunks of long histories, see history_chunks.py) whose
+rows become `Metric`s through `plain_metric`, several times cheaper than the dataclass's own
+constructor. Values are stored as the schema says: NaN as 0 + `is_nan`, +/-Inf as +/-DBL_MAX.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import gc
 import math
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -21,7 +23,8 @@ from sqlalchemy import Column, Connection, Table
 from sqlalchemy.engine import Dialect
 
 from mltrail.entities import Metric, PagedList
-from mltrail.store.tracking.sql import driver
+from mltrail.entities.run import plain_metric
+from mltrail.store.tracking.sql import driver, history_chunks
 
 DBL_MAX = sys.float_info.max
 _COLUMNS = (
@@ -37,6 +40,9 @@ _KEY: Final = 1
 _STEP: Final = 2
 _TIMESTAMP: Final = 3
 _VALUE: Final = 4
+_IS_NAN: Final = 5
+_MODEL_ID: Final = 6  # then dataset name and digest
+_NO_MODEL = (None, None, None)
 # The latest value of a metric is the one with the greatest (step, timestamp, stored value).
 _RANK = ("step", "timestamp", "value")
 _HISTORY_WHERE = (
@@ -186,10 +192,31 @@ def write_metrics(conn: Connection, run_id: str, metrics: Sequence[Metric]) -> N
     """
     sql = _write_sql(conn.dialect)
     rows, latest, plain = metric_rows(run_id, metrics, full=driver.is_mysql(conn.dialect))
+    rows = _pack_long_runs(conn, run_id, rows, plain)
     driver.execute_many(conn, sql.plain_history if plain else sql.history, rows)
     if sql.stored_latest is not None:
         latest = _newer_than_stored(conn, sql.stored_latest, run_id, latest)
     driver.execute_many(conn, sql.plain_latest if plain else sql.latest, latest)
+
+
+def _pack_long_runs(
+    conn: Connection, run_id: str, rows: list[tuple[Any, ...]], plain: bool
+) -> list[tuple[Any, ...]]:
+    """Store the keys with many plain points in this batch as chunks; return the other rows."""
+    counts = Counter(row[_KEY] for row in rows if plain or row[_MODEL_ID:] == _NO_MODEL)
+    packed = {key for key, count in counts.items() if count >= history_chunks.PACK_MIN}
+    if not packed:
+        return rows
+    points: dict[str, list[history_chunks.Point]] = {key: [] for key in packed}
+    kept: list[tuple[Any, ...]] = []
+    for row in rows:
+        if row[_KEY] in packed and (plain or row[_MODEL_ID:] == _NO_MODEL):
+            value = row[_VALUE] if plain else decode_metric_value(row[_VALUE], row[_IS_NAN])
+            points[row[_KEY]].append((row[_STEP], row[_TIMESTAMP], value))
+        else:
+            kept.append(row)
+    history_chunks.write(conn, run_id, points)
+    return kept
 
 
 def _newer_than_stored(
@@ -218,7 +245,7 @@ def _history_builder(key: str) -> Callable[[float | None, int, int], Metric]:
     def build(value: float | None, timestamp: int, step: int) -> Metric:
         if value is None:
             raise _NeedsFullRow
-        return Metric(key, value, timestamp, step)
+        return plain_metric(key, value, timestamp, step)
 
     return build
 
@@ -227,16 +254,27 @@ def read_history(
     conn: Connection, run_id: str, key: str, offset: int, limit: int | None
 ) -> PagedList[Metric]:
     """One page of a metric's history in (step, timestamp, value) order (no next-page token)."""
+    chunks = history_chunks.read(conn, run_id, key)
+    if chunks:
+        rows = _read_history_rows(conn, run_id, key, 0, None)
+        with _collection_paused():
+            return PagedList(history_chunks.merge(key, chunks, rows, offset, limit), None)
+    return PagedList(_read_history_rows(conn, run_id, key, offset, limit), None)
+
+
+def _read_history_rows(
+    conn: Connection, run_id: str, key: str, offset: int, limit: int | None
+) -> list[Metric]:
     page = (sys.maxsize if limit is None else limit, offset)
     plain = driver.render(conn.dialect, _PLAIN_HISTORY)
     special = (True, DBL_MAX, -DBL_MAX)
     with _collection_paused(), driver.stream(conn, plain, (*special, run_id, key, *page)) as rows:
         try:
-            return PagedList(starmap(_history_builder(key), rows), None)
+            return list(starmap(_history_builder(key), rows))
         except _NeedsFullRow:
             pass
     full = driver.fetch(conn, driver.render(conn.dialect, _FULL_HISTORY), (run_id, key, *page))
-    return PagedList((to_metric(key, *row) for row in full), None)
+    return [to_metric(key, *row) for row in full]
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -37,6 +38,7 @@ KEY = 250  # MLflow's MAX_ENTITY_KEY_LENGTH
 RUN_ID = 32
 # Large text: Text maps to TEXT (64 KiB) on MySQL, which bounds tag and param values.
 Value = Text().with_variant(Text(length=2**24 - 1), "mysql")
+Blob = LargeBinary().with_variant(LargeBinary(length=2**24 - 1), "mysql")  # MEDIUMBLOB
 
 experiments = Table(
     "experiments",
@@ -119,6 +121,21 @@ metrics = Table(
     Column("dataset_name", String(500), nullable=True),
     Column("dataset_digest", String(36), nullable=True),
     PrimaryKeyConstraint("run_id", "key", "step", "timestamp", "value", "is_nan"),
+)
+
+# Long histories packed per logged batch (see history_chunks.py): steps, timestamps and values
+# as little-endian arrays in one blob, keyed by a digest of the points so re-sends are no-ops.
+metric_chunks = Table(
+    "metric_chunks",
+    metadata,
+    Column("run_id", String(RUN_ID), ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(KEY), nullable=False),
+    Column("digest", String(32), nullable=False),
+    Column("first_step", BigInteger, nullable=False),
+    Column("last_step", BigInteger, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("points", Blob, nullable=False),
+    PrimaryKeyConstraint("run_id", "key", "digest"),
 )
 
 latest_metrics = Table(
@@ -242,6 +259,7 @@ TABLES = (
     run_tags,
     params,
     metrics,
+    metric_chunks,
     latest_metrics,
     datasets,
     run_inputs,
