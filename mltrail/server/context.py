@@ -50,6 +50,7 @@ class ServerContext:
             settings.registry_store_uri or settings.backend_store_uri,
             roots[0] if roots else None,
             roots[1:],
+            tracking_store=tracking,
         )
         inline = scheme_of(settings.backend_store_uri) == "sqlite"
         return cls(settings, ArtifactLocations(settings), tracking, registry, inline)

@@ -47,9 +47,13 @@ def registry_store(uri: str) -> RegistryStore:
             if store is None:
                 from mltrail.settings import Settings
                 from mltrail.store.registry import registry_store_for
+                from mltrail.store.uri import SQL_SCHEMES, scheme_of
+                from mltrail.tracking._stores import handle_for
 
                 root = Settings.from_env().default_artifact_root
-                store = _stores[key] = registry_store_for(key, root)
+                # On one database, the tracking store's connections serve both.
+                tracking = handle_for(key).store if scheme_of(key) in SQL_SCHEMES else None
+                store = _stores[key] = registry_store_for(key, root, tracking_store=tracking)
     return store
 
 

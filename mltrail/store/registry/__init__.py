@@ -13,9 +13,17 @@ REST_SCHEMES = ("http", "https")
 
 
 def registry_store_for(
-    uri: str, artifact_root: str | None = None, extra_artifact_roots: Sequence[str] = ()
+    uri: str,
+    artifact_root: str | None = None,
+    extra_artifact_roots: Sequence[str] = (),
+    *,
+    tracking_store: object | None = None,
 ) -> RegistryStore:
-    """The registry store at `uri`: a database URL, a folder, or a tracking server URL."""
+    """The registry store at `uri`: a database URL, a folder, or a tracking server URL.
+
+    A SQL `tracking_store` on the same database lends its connections: one pool (and, on
+    SQLite, one writer) per database rather than two competing for the same file.
+    """
     from mltrail.store.uri import SQL_SCHEMES, resolve_tracking_uri, scheme_of
 
     uri = resolve_tracking_uri(uri)
@@ -26,8 +34,15 @@ def registry_store_for(
         return RestRegistryStore(uri)
     if scheme in SQL_SCHEMES:
         from mltrail.store.registry.sql.store import SqlRegistryStore
+        from mltrail.store.tracking.sql import SqlTrackingStore
 
-        return SqlRegistryStore(uri, artifact_root, extra_artifact_roots=extra_artifact_roots)
+        database = None
+        if isinstance(tracking_store, SqlTrackingStore):
+            same_database = resolve_tracking_uri(tracking_store.uri) == uri
+            database = tracking_store.database if same_database else None
+        return SqlRegistryStore(
+            uri, artifact_root, extra_artifact_roots=extra_artifact_roots, database=database
+        )
     from mltrail.errors import ErrorCode, MltrailError
 
     raise MltrailError(

@@ -1,4 +1,4 @@
-"""Revision 0002 builds exactly the registry tables declared in `registry/sql/schema.py`, and
+"""The migrations build exactly the tables declared in the registry and tracking schemas, and
 the registry and tracking stores share one database."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from sqlalchemy import text
 import mltrail.store.registry.sql.schema  # noqa: F401 - declares the registry tables
 from mltrail.store.registry.sql import SqlRegistryStore
 from mltrail.store.tracking.sql import SqlTrackingStore
-from mltrail.store.tracking.sql.migrations import VERSION_TABLE
+from mltrail.store.tracking.sql.migrations import VERSION_TABLE, head_revision
 from mltrail.store.tracking.sql.schema import metadata
 
 
 def test_migrations_build_the_declared_registry_schema(db_uri: str) -> None:
     with SqlRegistryStore(db_uri) as store, store.engine.connect() as conn:
-        assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0002"
+        assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == head_revision()
         context = MigrationContext.configure(
             conn,
             opts={

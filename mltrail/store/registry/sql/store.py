@@ -35,6 +35,7 @@ class SqlRegistryStore(RegisteredModelsMixin, ModelVersionsMixin):
         artifact_root: str | None = None,
         *,
         extra_artifact_roots: Sequence[str] = (),
+        database: Database | None = None,
     ) -> None:
         settings = Settings.from_env()
         self.uri = uri
@@ -42,7 +43,9 @@ class SqlRegistryStore(RegisteredModelsMixin, ModelVersionsMixin):
             artifact_root or settings.default_artifact_root or DEFAULT_ARTIFACTS_DIR
         )
         self._sources = SourceRules([root, *extra_artifact_roots])
-        self._db = Database(
+        # A database lent by the tracking store (same URI) stays that store's to close.
+        self._owns_db = database is None
+        self._db = database or Database(
             _open_engine(
                 uri, settings.sqlalchemystore_pool_size, settings.sqlalchemystore_max_overflow
             )
@@ -53,7 +56,8 @@ class SqlRegistryStore(RegisteredModelsMixin, ModelVersionsMixin):
         return self._db.engine
 
     def close(self) -> None:
-        self._db.dispose()
+        if self._owns_db:
+            self._db.dispose()
 
     def __enter__(self) -> SqlRegistryStore:
         return self

@@ -93,6 +93,11 @@ class SqlTrackingStore(ExperimentsMixin, RunsMixin, RunDataMixin, InputsMixin, L
             raise
 
     @property
+    def database(self) -> Database:
+        """The connections and write turn, which a registry store on the same URI shares."""
+        return self._db
+
+    @property
     def engine(self) -> Engine:
         return self._db.engine
 
