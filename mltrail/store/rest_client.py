@@ -15,14 +15,14 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
 
 from mltrail.errors import ErrorCode, MltrailError, RestError
 from mltrail.settings import Settings
-from mltrail.store._plain_http import PlainHttp, proxied
+from mltrail.store._plain_http import PlainHttp, PlainResponse, proxied
 from mltrail.wire.json import dumps, loads
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,8 @@ class RestClient:
         The request is made before returning, so a missing file fails here, not while
         iterating; the connection goes back to the pool when the iteration ends.
         """
-        response = self._send("GET", path, stream=True)
+        # Streams never take the plain path: this is an httpx.Response.
+        response = cast("httpx.Response", self._send("GET", path, stream=True))
 
         def chunks() -> Iterator[bytes]:
             try:
@@ -185,13 +186,16 @@ class RestClient:
         headers: Mapping[str, str] | None = None,
         retry: bool = True,
         stream: bool = False,
-    ) -> httpx.Response:
+    ) -> httpx.Response | PlainResponse:
         for attempt in self._attempts() if retry else _single():
             body = content() if callable(content) else content
             plain = None if stream or not isinstance(body, bytes | None) else self.plain
             try:
                 if plain is not None:
-                    response = plain.send(method, path, body, params, headers)
+                    answer = plain.send(method, path, body, params, headers)
+                    if answer.status_code < 400:
+                        return answer
+                    response = answer.as_httpx(method, plain.url(path))
                 else:
                     request = self.client.build_request(
                         method, path, content=body, params=params, headers=headers
