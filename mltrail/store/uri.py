@@ -83,10 +83,18 @@ def tracking_store_for(uri: str, artifact_root: str | None = None) -> TrackingSt
     return store
 
 
-def artifact_repository_for(uri: str) -> ArtifactRepository:
-    factory = _factory(
-        scheme_of(uri), _BUILTIN_ARTIFACTS, ARTIFACT_REPOSITORY_GROUP, "artifact repository"
-    )
+# Artifact URIs that name no server (``mlflow-artifacts:/<path>``): the tracking server serves them.
+SERVER_RELATIVE_ARTIFACT_SCHEMES = frozenset({"mlflow-artifacts", "mltrail-artifacts"})
+
+
+def artifact_repository_for(uri: str, tracking_uri: str | None = None) -> ArtifactRepository:
+    """The repository for an artifact URI; `tracking_uri` is the server behind
+    ``mlflow-artifacts:/`` URIs (by default the environment's tracking URI)."""
+    scheme = scheme_of(uri)
+    factory = _factory(scheme, _BUILTIN_ARTIFACTS, ARTIFACT_REPOSITORY_GROUP, "artifact repository")
+    if tracking_uri is not None and scheme in SERVER_RELATIVE_ARTIFACT_SCHEMES:
+        proxied: ArtifactRepository = factory(uri, tracking_uri=tracking_uri)
+        return proxied
     repo: ArtifactRepository = factory(uri)
     return repo
 

@@ -161,7 +161,8 @@ class ArtifactMethods(ClientBase):
         uri = uris.get(run_id)
         if uri is None:
             uri = uris[run_id] = self._store.get_run(run_id).info.artifact_uri
-        return artifact_repository_for(uri)
+        # Proxied artifacts live on this client's server, whatever the environment says.
+        return artifact_repository_for(uri, tracking_uri=self._tracking_uri)
 
     def _upload(self, run_id: str, artifact_file: str, data: bytes) -> None:
         self._repo(run_id).write_stream(artifact_file, (data,))
