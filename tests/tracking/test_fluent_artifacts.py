@@ -77,6 +77,21 @@ def test_matplotlib_figure(reader: TrackingStore) -> None:
     assert b"<svg" in (root / "plots" / "curve.svg").read_bytes()
 
 
+def test_plotly_figure(reader: TrackingStore) -> None:
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2], name="loss"))
+    with mlflow.start_run() as run:
+        mlflow.log_figure(figure, "plots/loss.html")
+        # Static images need plotly's optional Kaleido renderer, which says so.
+        with pytest.raises(RuntimeError, match="Kaleido"):
+            mlflow.log_figure(figure, "plots/loss.png")
+    page = (_root(reader, run.info.run_id) / "plots" / "loss.html").read_text()
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert '"name":"loss"' in page
+    assert not (_root(reader, run.info.run_id) / "plots" / "loss.png").exists()
+
+
 def test_unsupported_figure_raises() -> None:
     with mlflow.start_run(), pytest.raises(MltrailError, match="Unsupported figure"):
         mlflow.log_figure(object(), "x.png")
