@@ -16,7 +16,10 @@ from mltrail.store.tracking.sql.schema import metadata
 
 def test_migrations_build_the_declared_registry_schema(db_uri: str) -> None:
     with SqlRegistryStore(db_uri) as store, store.engine.connect() as conn:
-        assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == head_revision()
+        assert (
+            conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+            == head_revision()
+        )
         context = MigrationContext.configure(
             conn,
             opts={
