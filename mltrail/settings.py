@@ -69,6 +69,19 @@ class Settings:
     enable_artifacts_progress_bar: bool = _option(
         True, "Show progress bars for artifact transfers."
     )
+    s3_endpoint_url: str | None = _option(
+        None, "S3 endpoint for s3:// artifacts (MinIO, moto, ...); AWS's by default."
+    )
+    s3_ignore_tls: bool = _option(False, "Skip TLS certificate verification for S3.")
+    s3_upload_extra_args: str | None = _option(
+        None, 'JSON object of extra S3 upload arguments, e.g. {"ServerSideEncryption": "AES256"}.'
+    )
+    boto_client_addressing_style: str = _option(
+        "auto", "S3 addressing style: auto, path or virtual."
+    )
+    multipart_upload_chunk_size: int = _option(
+        10 * 1024 * 1024, "Part size in bytes of multipart S3 uploads (at least 5 MiB)."
+    )
     sqlalchemystore_pool_size: int | None = _option(
         None, "Connections kept open per process to a server database."
     )

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["README.md", "docs/tracking.md", "docs/search.md"]
+PAGES = [
+    "README.md",
+    "docs/tracking.md",
+    "docs/search.md",
+    "docs/flavors.md",
+    "docs/autolog.md",
+    "docs/projects.md",
+    "docs/ui.md",
+]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 

@@ -25,6 +25,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "models": LazyCommand(
         "mltrail.cli.models:models", "Serve a model over HTTP or predict with it on a file."
     ),
+    "run": LazyCommand(
+        "mltrail.cli.projects:run", "Run an MLproject from a folder or a git URI as a run."
+    ),
     "runs": LazyCommand(
         "mltrail.cli.runs:runs", "List, describe, create, delete and restore runs."
     ),

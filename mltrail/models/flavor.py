@@ -22,6 +22,13 @@ ENTRY_POINT_GROUP = "mltrail.model_flavor"
 _BUILTIN = {
     "python_function": "mltrail.pyfunc",
     "sklearn": "mltrail.sklearn",
+    "xgboost": "mltrail.xgboost",
+    "lightgbm": "mltrail.lightgbm",
+    "onnx": "mltrail.onnx",
+    "statsmodels": "mltrail.statsmodels",
+    "pytorch": "mltrail.pytorch",
+    "keras": "mltrail.keras",
+    "tensorflow": "mltrail.tensorflow",
 }
 # MLflow's pyfunc loader modules whose counterpart is not at the plain mlflow -> mltrail path.
 _LOADER_ALIASES = {"mlflow.pyfunc.model": "mltrail.pyfunc.model"}

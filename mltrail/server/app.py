@@ -6,6 +6,7 @@ from the resource modules as data. `app_from_env` is the uvicorn factory used by
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from mltrail.errors import MltrailError
-from mltrail.server import artifacts_proxy
+from mltrail.server import artifacts_proxy, ui
 from mltrail.server.context import ServerContext
 from mltrail.server.errors import handle_error
 from mltrail.server.routes import (
@@ -29,6 +30,7 @@ from mltrail.server.routes import (
     registered_models,
     runs,
 )
+from mltrail.server.routes import ui as ui_routes
 from mltrail.server.security import SecurityMiddleware
 from mltrail.server.settings import ServerSettings
 from mltrail.store.uri import scheme_of
@@ -41,6 +43,7 @@ TRACKING_ROUTES: tuple[list[BaseRoute], ...] = (
     artifacts.routes,
     registered_models.routes,
     model_versions.routes,
+    ui_routes.routes,
 )
 
 
@@ -80,7 +83,7 @@ class IndexedRouter(Router):
 
 
 def build_routes(settings: ServerSettings) -> list[BaseRoute]:
-    routes: list[BaseRoute] = list(meta.routes)
+    routes: list[BaseRoute] = [*ui.routes(), *meta.routes]  # the UI's `/` wins over meta's
     if not settings.artifacts_only:
         routes += [route for group in TRACKING_ROUTES for route in group]
     if settings.serve_artifacts or settings.artifacts_only:
@@ -118,4 +121,9 @@ def create_app(settings: ServerSettings) -> Starlette:
 def app_from_env() -> Starlette:
     """uvicorn factory: every worker builds the same app from the settings the CLI passed."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    return create_app(ServerSettings.from_env())
+    app = create_app(ServerSettings.from_env())
+    # Everything imported and built so far lives as long as the worker: moved out of the
+    # collector's generations, it is no longer traversed by every full collection, whose pauses
+    # otherwise show up in the slowest requests.
+    gc.freeze()
+    return app

@@ -4,6 +4,10 @@ Paths are relative to the proxy destination and checked on every route. Transfer
 both directions, in constant memory: uploads are handed to the repository's ``write_stream``
 in a worker thread, pulling the request body chunk by chunk from the event loop. Downloads
 are attachments with ``nosniff`` so a browser never renders an artifact as a page.
+
+When the destination can hand out presigned URLs (S3), the ``mpu/create|complete|abort`` and
+``presigned`` routes let clients move large files to and from it directly; otherwise they
+answer NOT_IMPLEMENTED with the message on which MLflow's client falls back to the proxy.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Iterator
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
 import anyio
@@ -23,7 +27,13 @@ from starlette.routing import BaseRoute, Route
 
 from mltrail.errors import ErrorCode, InvalidParameter, MltrailError, NotFound
 from mltrail.server.artifact_locations import safe_relative_path
-from mltrail.server.endpoint import API_PREFIXES, context_of, guarded, json_response
+from mltrail.server.endpoint import (
+    API_PREFIXES,
+    context_of,
+    guarded,
+    json_response,
+    read_json,
+)
 from mltrail.server.routes.artifacts import relative_to
 from mltrail.store.artifacts.base import ArtifactRepository
 from mltrail.wire.codecs import file_info_to_dict
@@ -114,22 +124,90 @@ async def delete_artifact(request: Request) -> Response:
     return json_response(None)
 
 
-async def multipart_upload(request: Request) -> Response:
-    _path_param(request)
-    _proxy(request)
-    raise MltrailError(
-        "Multipart upload is not supported for the current artifact repository",
-        ErrorCode.NOT_IMPLEMENTED,
-    )
+@runtime_checkable
+class PresignedTransfers(Protocol):
+    """What a destination offers when clients may move bytes to and from it directly (S3)."""
+
+    def create_multipart_upload(
+        self, artifact_path: str, num_parts: int, expires_in: int = ...
+    ) -> tuple[str, list[dict[str, Any]]]: ...
+
+    def complete_multipart_upload(
+        self, artifact_path: str, upload_id: str, parts: list[tuple[int, str]]
+    ) -> None: ...
+
+    def abort_multipart_upload(self, artifact_path: str, upload_id: str) -> None: ...
+
+    def presigned_download(self, artifact_path: str, expires_in: int = ...) -> tuple[str, int]: ...
+
+
+def _presigned(request: Request, what: str) -> PresignedTransfers:
+    repo = _proxy(request)
+    if not isinstance(repo, PresignedTransfers):
+        # The official client falls back to a plain upload on exactly this message.
+        raise MltrailError(
+            f"{what} is not supported for the current artifact repository",
+            ErrorCode.NOT_IMPLEMENTED,
+        )
+    return repo
+
+
+async def _mpu_request(request: Request) -> tuple[PresignedTransfers, str, dict[str, Any]]:
+    """(destination, file path, body) of an mpu call: the URL names the folder, the body's
+    `path` the client's local file, whose name becomes the artifact's name."""
+    folder = safe_relative_path(request.path_params.get("artifact_path", ""))
+    repo = _presigned(request, "Multipart upload")
+    body = await read_json(request)
+    local = body.get("path")
+    if not isinstance(local, str) or not local.strip():
+        raise InvalidParameter("Missing value for required parameter 'path'.")
+    name = safe_relative_path(local.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1])
+    return repo, f"{folder}/{name}" if folder else name, body
+
+
+def _upload_id(body: dict[str, Any]) -> str:
+    upload_id = body.get("upload_id")
+    if not isinstance(upload_id, str) or not upload_id:
+        raise InvalidParameter("Missing value for required parameter 'upload_id'.")
+    return upload_id
+
+
+async def create_multipart_upload(request: Request) -> Response:
+    repo, path, body = await _mpu_request(request)
+    num_parts = body.get("num_parts", 1)
+    if isinstance(num_parts, str) and num_parts.isdigit():
+        num_parts = int(num_parts)
+    if not isinstance(num_parts, int) or isinstance(num_parts, bool):
+        raise InvalidParameter(f"num_parts must be an integer, got {num_parts!r}.")
+    upload_id, credentials = await run_in_threadpool(repo.create_multipart_upload, path, num_parts)
+    return json_response({"upload_id": upload_id, "credentials": credentials})
+
+
+async def complete_multipart_upload(request: Request) -> Response:
+    repo, path, body = await _mpu_request(request)
+    upload_id = _upload_id(body)
+    parts: list[tuple[int, str]] = []
+    for part in body.get("parts") or ():
+        number = part.get("part_number") if isinstance(part, dict) else None
+        etag = part.get("etag") if isinstance(part, dict) else None
+        if not isinstance(etag, str) or not etag or not str(number).isdigit():
+            raise InvalidParameter(f"Invalid multipart upload part {part!r}.")
+        parts.append((int(str(number)), etag))
+    await run_in_threadpool(repo.complete_multipart_upload, path, upload_id, parts)
+    return json_response(None)
+
+
+async def abort_multipart_upload(request: Request) -> Response:
+    repo, path, body = await _mpu_request(request)
+    await run_in_threadpool(repo.abort_multipart_upload, path, _upload_id(body))
+    return json_response(None)
 
 
 async def presigned_download(request: Request) -> Response:
-    _path_param(request)
-    _proxy(request)
-    raise MltrailError(
-        "Presigned downloads are not supported for the current artifact repository",
-        ErrorCode.NOT_IMPLEMENTED,
-    )
+    path = _path_param(request)
+    repo = _presigned(request, "Presigned download")
+    url, size = await run_in_threadpool(repo.presigned_download, path)
+    return json_response({"url": url, "headers": {}, "file_size": size})
 
 
 def _routes() -> list[BaseRoute]:
@@ -139,9 +217,9 @@ def _routes() -> list[BaseRoute]:
         ("/artifacts" + item, "GET", download_artifact),
         ("/artifacts" + item, "PUT", upload_artifact),
         ("/artifacts" + item, "DELETE", delete_artifact),
-        ("/mpu/create" + item, "POST", multipart_upload),
-        ("/mpu/complete" + item, "POST", multipart_upload),
-        ("/mpu/abort" + item, "POST", multipart_upload),
+        ("/mpu/create" + item, "POST", create_multipart_upload),
+        ("/mpu/complete" + item, "POST", complete_multipart_upload),
+        ("/mpu/abort" + item, "POST", abort_multipart_upload),
         ("/presigned" + item, "GET", presigned_download),
     ]
     return [
