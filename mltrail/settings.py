@@ -107,6 +107,17 @@ class Settings:
     log_installed_packages: bool = _option(
         False, "Log `pip freeze` output as an artifact of every run.", mlflow=False
     )
+    offline: bool = _option(
+        False,
+        "Log to the local offline store under `spool_dir`; `mltrail sync` uploads it later.",
+        mlflow=False,
+    )
+    spool_dir: str | None = _option(
+        None,
+        "Folder for the offline store, batches a server did not take, and sync records "
+        "(default: ./.mltrail).",
+        mlflow=False,
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

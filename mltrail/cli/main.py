@@ -22,6 +22,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "mltrail.cli.gc:gc",
         "Permanently delete runs and experiments in the `deleted` lifecycle stage.",
     ),
+    "import": LazyCommand(
+        "mltrail.cli.transfer:import_",
+        "Copy experiments, runs, metrics, artifacts and the model registry from MLflow.",
+    ),
     "models": LazyCommand(
         "mltrail.cli.models:models", "Serve a model over HTTP or predict with it on a file."
     ),
@@ -35,6 +39,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "mltrail.cli.server:server",
         "Run the tracking server: MLflow's REST API, the artifact proxy and the UI.",
         "server",
+    ),
+    "sync": LazyCommand(
+        "mltrail.cli.transfer:sync",
+        "Upload runs logged offline (MLTRAIL_OFFLINE=1) and batches a server missed.",
     ),
     "ui": LazyCommand(
         "mltrail.cli.server:ui",

@@ -26,6 +26,7 @@ _BUILTIN = {
     "lightgbm": "mltrail.lightgbm",
     "onnx": "mltrail.onnx",
     "statsmodels": "mltrail.statsmodels",
+    "spark": "mltrail.spark",
     "pytorch": "mltrail.pytorch",
     "keras": "mltrail.keras",
     "tensorflow": "mltrail.tensorflow",

@@ -8,6 +8,7 @@ from mltrail.pyfunc.loading import load_model
 from mltrail.pyfunc.model import PythonModel, PythonModelContext
 from mltrail.pyfunc.pyfunc_model import PyFuncModel
 from mltrail.pyfunc.saving import log_model, save_model
+from mltrail.pyfunc.spark import spark_udf
 
 FLAVOR_NAME = "python_function"
 load_pyfunc = load_model
@@ -21,4 +22,5 @@ __all__ = [
     "load_pyfunc",
     "log_model",
     "save_model",
+    "spark_udf",
 ]

@@ -2,7 +2,8 @@
 
 The training loop never waits on the store: items are flushed on a short timer, when the queue
 fills, on `flush()`, at interpreter exit and on SIGTERM. A failed background write is kept and
-raised at the next call.
+raised at the next call. Writes to a tracking server go through a `spool.BatchSpool`: while
+the server cannot be reached they are kept in a local file and resent in order later.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mltrail.entities import Metric, Param, RunTag
+
+if TYPE_CHECKING:
+    from mltrail.tracking.spool import BatchSpool
 
 MAX_METRICS_PER_BATCH = 1000
 MAX_PARAMS_PER_BATCH = 100
@@ -103,6 +107,7 @@ class Batcher:
         max_pending: int = MAX_PENDING,
     ) -> None:
         self._sink = sink
+        self._spool = _spool_for(sink)
         self._interval = interval
         self._threshold = threshold
         self._max_pending = max_pending
@@ -164,9 +169,10 @@ class Batcher:
     def flush(self, *, raise_errors: bool = True) -> None:
         """Write everything queued so far; then raise a kept background error if asked."""
         # Items taken by a running flush are not in the queue: wait for that flush too.
-        if self._queue or self._flush_owner is not None:
+        if self._queue or self._flush_owner is not None or self._spooled():
             with self._flushing():
                 self._write(self._take_all())
+                self._drain_spool(force=True)
         if raise_errors:
             self.raise_pending_error()
 
@@ -223,13 +229,31 @@ class Batcher:
         for run_id, items in by_run.items():
             for chunk in chunk_items(items):
                 try:
-                    chunk.write_to(self._sink, run_id)
+                    if self._spool is not None:
+                        self._spool.send(
+                            run_id,
+                            chunk.metrics,
+                            list(chunk.params.values()),
+                            list(chunk.tags.values()),
+                        )
+                    else:
+                        chunk.write_to(self._sink, run_id)
                 except Exception as exc:  # kept and raised to the caller at the next call
                     exc.add_note(
                         f"Raised by a background write of earlier logging calls for run "
                         f"{run_id}; those values were not recorded."
                     )
                     self._errors.append(exc)
+
+    def _spooled(self) -> bool:
+        return self._spool is not None and self._spool.pending
+
+    def _drain_spool(self, *, force: bool = False) -> None:
+        if self._spool is not None and self._spool.pending:
+            try:
+                self._spool.drain(force=force)
+            except Exception as exc:  # a spooled batch the server refused
+                self._errors.append(exc)
 
     # -- background thread ---------------------------------------------------------------
     def _start_thread(self) -> None:
@@ -242,6 +266,16 @@ class Batcher:
 
     def _loop(self) -> None:
         while not self._closed:
+            # With batches spooled, wake up to resend them even when nothing new comes.
+            spool = self._spool
+            if spool is not None and spool.pending:
+                self._has_items.wait(spool.seconds_to_retry() + 0.01)
+                self._has_items.clear()
+                if not self._queue:
+                    with self._flushing():
+                        self._drain_spool()
+                    continue
+                self._has_items.set()
             self._has_items.wait()
             # Let a batch accumulate unless the queue already holds a full one.
             self._urgent.wait(self._interval)
@@ -252,6 +286,12 @@ class Batcher:
             while self._queue and not self._closed:
                 with self._flushing():
                     self._write(self._take(BACKGROUND_SLICE))
+
+
+def _spool_for(sink: BatchSink) -> BatchSpool | None:
+    from mltrail.tracking.spool import spool_for
+
+    return spool_for(sink)
 
 
 class RunOperations:

@@ -26,6 +26,13 @@ def set_tracking_uri(uri: str | Path) -> None:
 def get_tracking_uri() -> str:
     if _tracking_uri is not None:
         return _tracking_uri
+    offline = _from_env("offline")
+    if offline and Settings.from_env().offline:
+        # Offline mode logs locally even when the environment names a server;
+        # `mltrail sync --to <server>` uploads it later.
+        from mltrail.tracking.spool import offline_tracking_uri
+
+        return offline_tracking_uri()
     from_env = _from_env("tracking_uri")
     if from_env:
         return from_env
