@@ -118,6 +118,25 @@ class Settings:
         "(default: ./.mltrail).",
         mlflow=False,
     )
+    webhook_allowed_schemes: str = _option(
+        "https", "Comma-separated URL schemes webhook endpoints may use."
+    )
+    webhook_allow_private_ips: bool = _option(
+        False, "Allow webhook deliveries to private, loopback and link-local addresses."
+    )
+    webhook_request_max_retries: int = _option(
+        3, "Retries of a webhook delivery on 429/5xx answers and connection errors."
+    )
+    webhook_request_timeout: float = _option(30.0, "Seconds before a webhook delivery times out.")
+    webhook_request_backoff_factor: float = _option(
+        1.0, "Seconds before the first webhook retry; doubled for each next one.", mlflow=False
+    )
+    webhook_delivery_max_workers: int = _option(
+        10, "Threads per server process delivering webhooks in the background."
+    )
+    webhook_cache_ttl: float = _option(
+        60.0, "Seconds a server process remembers which webhooks listen to an event."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -28,6 +28,14 @@ from mltrail.entities.registry import (
     RegisteredModelTag,
 )
 from mltrail.entities.run import Metric, Param, Run, RunData, RunInfo, RunInputs, RunOutputs, RunTag
+from mltrail.entities.webhook import (
+    Webhook,
+    WebhookAction,
+    WebhookEntity,
+    WebhookEvent,
+    WebhookStatus,
+    WebhookTestResult,
+)
 
 __all__ = [
     "Dataset",
@@ -62,4 +70,10 @@ __all__ = [
     "RunTag",
     "SourceType",
     "ViewType",
+    "Webhook",
+    "WebhookAction",
+    "WebhookEntity",
+    "WebhookEvent",
+    "WebhookStatus",
+    "WebhookTestResult",
 ]

@@ -29,6 +29,7 @@ from mltrail.server.routes import (
     model_versions,
     registered_models,
     runs,
+    webhooks,
 )
 from mltrail.server.routes import ui as ui_routes
 from mltrail.server.security import SecurityMiddleware
@@ -43,6 +44,7 @@ TRACKING_ROUTES: tuple[list[BaseRoute], ...] = (
     artifacts.routes,
     registered_models.routes,
     model_versions.routes,
+    webhooks.routes,
     ui_routes.routes,
 )
 

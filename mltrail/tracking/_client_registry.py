@@ -20,6 +20,7 @@ from mltrail.entities.registry import (
     RegisteredModel,
     RegisteredModelTag,
 )
+from mltrail.entities.webhook import Webhook, WebhookEvent, WebhookStatus, WebhookTestResult
 from mltrail.errors import InvalidParameter
 from mltrail.store.registry.base import RegistryStore
 from mltrail.store.registry.validation import (
@@ -263,6 +264,51 @@ class RegistryMethods(ClientBase):
                 f"No versions of model with name '{name}' and stage '{suffix}' found"
             )
         return found[0]
+
+    # -- webhooks ----------------------------------------------------------------------------
+    # Deliveries are sent by a tracking server when registry calls reach it (as MLflow does);
+    # against a local database the calls below manage webhooks and `test_webhook` sends the
+    # test delivery from this process.
+    def create_webhook(
+        self,
+        name: str,
+        url: str,
+        events: list[WebhookEvent | str],
+        description: str | None = None,
+        secret: str | None = None,
+        status: WebhookStatus | str | None = None,
+    ) -> Webhook:
+        return self._registry.create_webhook(name, url, events, description, secret, status)
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        return self._registry.get_webhook(webhook_id)
+
+    def list_webhooks(
+        self, max_results: int | None = None, page_token: str | None = None
+    ) -> PagedList[Webhook]:
+        return self._registry.list_webhooks(max_results, page_token)
+
+    def update_webhook(
+        self,
+        webhook_id: str,
+        name: str | None = None,
+        description: str | None = None,
+        url: str | None = None,
+        events: list[WebhookEvent | str] | None = None,
+        secret: str | None = None,
+        status: WebhookStatus | str | None = None,
+    ) -> Webhook:
+        return self._registry.update_webhook(
+            webhook_id, name, description, url, events, secret, status
+        )
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self._registry.delete_webhook(webhook_id)
+
+    def test_webhook(
+        self, webhook_id: str, event: WebhookEvent | str | None = None
+    ) -> WebhookTestResult:
+        return self._registry.test_webhook(webhook_id, event)
 
 
 def _quoted(text: str) -> str:

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.anyio
 
 NEVER_FAIL = {
     "/",
+    "/favicon.ico",
     "/health",
+    "/ready",
     "/version",
     "/api/3.0/mlflow/server-info",
     "/ajax-api/3.0/mlflow/server-info",

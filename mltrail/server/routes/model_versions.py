@@ -4,10 +4,15 @@
 from __future__ import annotations
 
 from mltrail.entities.registry import ModelVersion, ModelVersionTag
+from mltrail.entities.webhook import WebhookAction, WebhookEntity, WebhookEvent
 from mltrail.server.context import ServerContext
 from mltrail.server.endpoint import Json, api_routes
 from mltrail.wire import registry as rq
 from mltrail.wire.registry import model_version_to_dict
+
+VERSION_CREATED = WebhookEvent(WebhookEntity.MODEL_VERSION, WebhookAction.CREATED)
+TAG_SET = WebhookEvent(WebhookEntity.MODEL_VERSION_TAG, WebhookAction.SET)
+TAG_DELETED = WebhookEvent(WebhookEntity.MODEL_VERSION_TAG, WebhookAction.DELETED)
 
 
 def _answer(version: ModelVersion) -> Json:
@@ -24,6 +29,15 @@ def create_model_version(ctx: ServerContext, req: rq.CreateModelVersion) -> Json
         req.description,
         req.model_id,
     )
+    payload = {
+        "name": version.name,
+        "version": version.version,
+        "source": version.source,
+        "run_id": version.run_id,
+        "tags": {t.key: t.value for t in req.tags},
+        "description": req.description or None,
+    }
+    ctx.fire(VERSION_CREATED, payload, model=version.name)
     return _answer(version)
 
 
@@ -66,10 +80,14 @@ def search_model_versions(ctx: ServerContext, req: rq.SearchModelVersions) -> Js
 def set_model_version_tag(ctx: ServerContext, req: rq.SetModelVersionTag) -> None:
     tag = ModelVersionTag(req.key, req.value)
     ctx.registry.set_model_version_tag(req.name, req.version, tag)
+    payload = {"name": req.name, "version": req.version, "key": req.key, "value": req.value}
+    ctx.fire(TAG_SET, payload, model=req.name)
 
 
 def delete_model_version_tag(ctx: ServerContext, req: rq.DeleteModelVersionTag) -> None:
     ctx.registry.delete_model_version_tag(req.name, req.version, req.key)
+    payload = {"name": req.name, "version": req.version, "key": req.key}
+    ctx.fire(TAG_DELETED, payload, model=req.name)
 
 
 _BASE = "/model-versions"

@@ -4,14 +4,24 @@ aliases (MLflow's ModelRegistryService, under /api/2.0/mlflow and /ajax-api/2.0/
 from __future__ import annotations
 
 from mltrail.entities.registry import RegisteredModelTag
+from mltrail.entities.webhook import WebhookAction, WebhookEntity, WebhookEvent
 from mltrail.server.context import ServerContext
 from mltrail.server.endpoint import Json, api_routes
+from mltrail.webhooks.dispatcher import is_prompt
 from mltrail.wire import registry as rq
 from mltrail.wire.registry import model_version_to_dict, registered_model_to_dict
+
+MODEL_CREATED = WebhookEvent(WebhookEntity.REGISTERED_MODEL, WebhookAction.CREATED)
+ALIAS_CREATED = WebhookEvent(WebhookEntity.MODEL_VERSION_ALIAS, WebhookAction.CREATED)
+ALIAS_DELETED = WebhookEvent(WebhookEntity.MODEL_VERSION_ALIAS, WebhookAction.DELETED)
 
 
 def create_registered_model(ctx: ServerContext, req: rq.CreateRegisteredModel) -> Json:
     model = ctx.registry.create_registered_model(req.name, req.tags, req.description)
+    tags = {t.key: t.value for t in req.tags}
+    if not is_prompt(tags):  # prompts have events of their own, not emitted here
+        payload = {"name": req.name, "tags": tags, "description": req.description}
+        ctx.fire(MODEL_CREATED, payload)
     return {"registered_model": registered_model_to_dict(model)}
 
 
@@ -63,10 +73,13 @@ def delete_registered_model_tag(ctx: ServerContext, req: rq.DeleteRegisteredMode
 
 def set_registered_model_alias(ctx: ServerContext, req: rq.SetAlias) -> None:
     ctx.registry.set_registered_model_alias(req.name, req.alias, req.version)
+    payload = {"name": req.name, "alias": req.alias, "version": req.version}
+    ctx.fire(ALIAS_CREATED, payload, model=req.name)
 
 
 def delete_registered_model_alias(ctx: ServerContext, req: rq.AliasRef) -> None:
     ctx.registry.delete_registered_model_alias(req.name, req.alias)
+    ctx.fire(ALIAS_DELETED, {"name": req.name, "alias": req.alias}, model=req.name)
 
 
 def get_model_version_by_alias(ctx: ServerContext, req: rq.AliasRef) -> Json:

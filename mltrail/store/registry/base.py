@@ -17,6 +17,7 @@ from mltrail.entities.registry import (
     RegisteredModel,
     RegisteredModelTag,
 )
+from mltrail.entities.webhook import Webhook, WebhookEvent, WebhookStatus, WebhookTestResult
 from mltrail.store.registry.validation import (
     SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
     SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
@@ -121,5 +122,55 @@ class ModelVersionStore(Protocol):
 
 
 @runtime_checkable
-class RegistryStore(RegisteredModelStore, ModelVersionStore, Protocol):
+class WebhookStore(Protocol):
+    """Registry webhooks. Ids are opaque strings; a missing one is RESOURCE_DOES_NOT_EXIST."""
+
+    def create_webhook(
+        self,
+        name: str,
+        url: str,
+        events: Sequence[WebhookEvent | str],
+        description: str | None = None,
+        secret: str | None = None,
+        status: WebhookStatus | str | None = None,
+    ) -> Webhook:
+        """The URL must pass the delivery rules (scheme, no private address unless allowed)."""
+        ...
+
+    def get_webhook(self, webhook_id: str) -> Webhook: ...
+
+    def list_webhooks(
+        self, max_results: int | None = None, page_token: str | None = None
+    ) -> PagedList[Webhook]:
+        """Newest first; at most 1000 per page (default 100)."""
+        ...
+
+    def list_webhooks_by_event(
+        self, event: WebhookEvent, max_results: int | None = None, page_token: str | None = None
+    ) -> PagedList[Webhook]:
+        """The ACTIVE webhooks listening to `event`, with their secrets (for signing)."""
+        ...
+
+    def update_webhook(
+        self,
+        webhook_id: str,
+        name: str | None = None,
+        description: str | None = None,
+        url: str | None = None,
+        events: Sequence[WebhookEvent | str] | None = None,
+        secret: str | None = None,
+        status: WebhookStatus | str | None = None,
+    ) -> Webhook: ...
+
+    def delete_webhook(self, webhook_id: str) -> None: ...
+
+    def test_webhook(
+        self, webhook_id: str, event: WebhookEvent | str | None = None
+    ) -> WebhookTestResult:
+        """Deliver an example payload of `event` (default: the webhook's first) now."""
+        ...
+
+
+@runtime_checkable
+class RegistryStore(RegisteredModelStore, ModelVersionStore, WebhookStore, Protocol):
     """The whole registry; backends implement both parts."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from mltrail.entities import PagedList
 from mltrail.entities.registry import (
@@ -16,6 +17,13 @@ from mltrail.entities.registry import (
     RegisteredModel,
     RegisteredModelTag,
 )
+from mltrail.entities.webhook import (
+    Webhook,
+    WebhookEvent,
+    WebhookStatus,
+    WebhookTestResult,
+    parse_events,
+)
 from mltrail.errors import ErrorCode, MltrailError
 from mltrail.settings import Settings
 from mltrail.store.registry.validation import (
@@ -23,6 +31,11 @@ from mltrail.store.registry.validation import (
     SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
 )
 from mltrail.store.rest_client import RestClient
+from mltrail.webhooks.wire import (
+    event_to_dict,
+    test_result_from_dict,
+    webhook_from_dict,
+)
 from mltrail.wire.registry import model_version_from_dict, registered_model_from_dict
 
 API = "/api/2.0/mlflow"
@@ -235,3 +248,86 @@ class RestRegistryStore:
             src_mv.description,
             src_mv.model_id,
         )
+
+    # -- webhooks ----------------------------------------------------------------------------
+    def _webhook(self, method: str, path: str, **fields: Any) -> Webhook:
+        return webhook_from_dict(self._call(method, path, **fields)["webhook"])
+
+    @staticmethod
+    def _hook_path(webhook_id: str) -> str:
+        return f"/webhooks/{quote(str(webhook_id), safe='')}"
+
+    def create_webhook(
+        self,
+        name: str,
+        url: str,
+        events: Sequence[WebhookEvent | str],
+        description: str | None = None,
+        secret: str | None = None,
+        status: WebhookStatus | str | None = None,
+    ) -> Webhook:
+        return self._webhook(
+            "POST",
+            "/webhooks",
+            name=name,
+            url=url,
+            events=[event_to_dict(e) for e in parse_events(events)],
+            description=description,
+            secret=secret,
+            status=None if status is None else WebhookStatus.parse(status).value,
+        )
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        return self._webhook("GET", self._hook_path(webhook_id))
+
+    def list_webhooks(
+        self, max_results: int | None = None, page_token: str | None = None
+    ) -> PagedList[Webhook]:
+        answer = self._call(
+            "GET", "/webhooks", max_results=max_results, page_token=page_token or None
+        )
+        hooks = [webhook_from_dict(w) for w in answer.get("webhooks", ())]
+        return PagedList(hooks, answer.get("next_page_token") or None)
+
+    def list_webhooks_by_event(
+        self, event: WebhookEvent, max_results: int | None = None, page_token: str | None = None
+    ) -> PagedList[Webhook]:
+        """Filtered here from `list_webhooks` (servers have no such endpoint; no secrets)."""
+        page = self.list_webhooks(max_results, page_token)
+        chosen = [w for w in page if w.status.is_active() and event in w.events]
+        return PagedList(chosen, page.token)
+
+    def update_webhook(
+        self,
+        webhook_id: str,
+        name: str | None = None,
+        description: str | None = None,
+        url: str | None = None,
+        events: Sequence[WebhookEvent | str] | None = None,
+        secret: str | None = None,
+        status: WebhookStatus | str | None = None,
+    ) -> Webhook:
+        return self._webhook(
+            "PATCH",
+            self._hook_path(webhook_id),
+            name=name,
+            description=description,
+            url=url,
+            events=None if events is None else [event_to_dict(e) for e in parse_events(events)],
+            secret=secret,
+            status=None if status is None else WebhookStatus.parse(status).value,
+        )
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self._call("DELETE", self._hook_path(webhook_id))
+
+    def test_webhook(
+        self, webhook_id: str, event: WebhookEvent | str | None = None
+    ) -> WebhookTestResult:
+        chosen = WebhookEvent.from_str(event) if isinstance(event, str) else event
+        answer = self._call(
+            "POST",
+            self._hook_path(webhook_id) + "/test",
+            event=None if chosen is None else event_to_dict(chosen),
+        )
+        return test_result_from_dict(answer.get("result", {}))

@@ -109,3 +109,33 @@ registered_model_aliases = Table(
     PrimaryKeyConstraint("name", "alias"),
     _version_owner(),
 )
+
+# Webhooks (revision 0004). Events are rows so "who listens to X" is one indexed lookup.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("webhook_id", String(36), primary_key=True),
+    Column("name", String(63), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("url", Text, nullable=False),
+    Column("status", String(STAGE), nullable=False),
+    Column("secret", Text, nullable=True),
+    Column("creation_timestamp", BigInteger, nullable=False),
+    Column("last_updated_timestamp", BigInteger, nullable=False),
+    Index("ix_webhooks_creation_timestamp", "creation_timestamp"),
+)
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column(
+        "webhook_id",
+        String(36),
+        ForeignKey("webhooks.webhook_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("entity", String(50), nullable=False),
+    Column("action", String(50), nullable=False),
+    PrimaryKeyConstraint("webhook_id", "entity", "action"),
+    Index("ix_webhook_events_entity_action", "entity", "action"),
+)

@@ -15,13 +15,14 @@ from mltrail.settings import Settings
 from mltrail.store.registry.sql.models import RegisteredModelsMixin
 from mltrail.store.registry.sql.sources import SourceRules
 from mltrail.store.registry.sql.versions import ModelVersionsMixin
+from mltrail.store.registry.sql.webhooks import WebhooksMixin
 from mltrail.store.tracking.sql.engine import Database
 from mltrail.store.tracking.sql.experiments import absolute_location
 from mltrail.store.tracking.sql.store import _open_engine
 from mltrail.store.uri import DEFAULT_ARTIFACTS_DIR
 
 
-class SqlRegistryStore(RegisteredModelsMixin, ModelVersionsMixin):
+class SqlRegistryStore(RegisteredModelsMixin, ModelVersionsMixin, WebhooksMixin):
     """Implements `RegistryStore` on SQL.
 
     `artifact_root` (default: ./mlartifacts, as for tracking) and `extra_artifact_roots` (a
