@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mltrail.server.routes.metrics import sample_steps
+from mltrail.store.tracking.sql.history_sample import spread_steps
 
 if TYPE_CHECKING:
     from tests.server.conftest import Api
@@ -65,11 +65,11 @@ async def test_bulk_interval_downsamples_per_run_and_keeps_the_ends(api: Api) ->
     assert [m["step"] for m in ranged["metrics"]] == [10, 11, 12]
 
 
-def test_sample_steps() -> None:
-    assert sample_steps([1, 2, 3], 5) == {1, 2, 3}
-    assert sample_steps(list(range(10)), 1) == {9}
-    assert sample_steps(list(range(10)), 2) == {0, 9}
-    assert len(sample_steps(list(range(1000)), 320)) == 320
+def test_spread_steps() -> None:
+    assert spread_steps([1, 2, 3], 5) == {1, 2, 3}
+    assert spread_steps(list(range(10)), 1) == {9}
+    assert spread_steps(list(range(10)), 2) == {0, 9}
+    assert len(spread_steps(list(range(1000)), 320)) == 320
 
 
 async def test_bulk_history_for_the_ui(api: Api) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 
 from mltrail.entities import Metric
 from mltrail.server.context import ServerContext
 from mltrail.server.endpoint import Json, api_routes
+from mltrail.store.tracking.sql.history_sample import spread_steps
 from mltrail.wire import requests as rq
 from mltrail.wire.codecs import metric_to_dict
 
@@ -27,11 +27,17 @@ def get_metric_history_bulk_interval(
 ) -> Json:
     """At most `max_results` points per run, evenly spread over the run's steps in range."""
     metrics: list[Json] = []
+    # SQL stores pick the steps before building any Metric; others are sampled here.
+    sample = getattr(ctx.tracking, "sample_metric_history", None)
     for run_id in dict.fromkeys(req.run_ids):
-        history = ctx.tracking.get_metric_history(run_id, req.metric_key)
-        in_range = [m for m in history if _in_range(m.step, req.start_step, req.end_step)]
-        keep = sample_steps(sorted({m.step for m in in_range}), req.max_results)
-        metrics.extend(metric_to_dict(_with_run(m, run_id)) for m in in_range if m.step in keep)
+        if sample is not None:
+            kept = sample(run_id, req.metric_key, req.max_results, req.start_step, req.end_step)
+        else:
+            history = ctx.tracking.get_metric_history(run_id, req.metric_key)
+            in_range = [m for m in history if _in_range(m.step, req.start_step, req.end_step)]
+            keep = spread_steps(sorted({m.step for m in in_range}), req.max_results)
+            kept = [m for m in in_range if m.step in keep]
+        metrics.extend(metric_to_dict(_with_run(m, run_id)) for m in kept)
     return {"metrics": metrics}
 
 
@@ -53,16 +59,6 @@ def _in_range(step: int, start: int | None, end: int | None) -> bool:
 
 def _with_run(metric: Metric, run_id: str) -> Metric:
     return metric if metric.run_id == run_id else dataclasses.replace(metric, run_id=run_id)
-
-
-def sample_steps(steps: Sequence[int], limit: int) -> set[int]:
-    """`limit` steps spread evenly over sorted `steps`, keeping the last (and the first)."""
-    if len(steps) <= limit:
-        return set(steps)
-    if limit == 1:
-        return {steps[-1]}
-    last = len(steps) - 1
-    return {steps[round(i * last / (limit - 1))] for i in range(limit)}
 
 
 routes = [

@@ -23,6 +23,7 @@ from mltrail.store.tracking.page_token import decode_offset, next_page_token
 from mltrail.store.tracking.sql import driver
 from mltrail.store.tracking.sql import schema as s
 from mltrail.store.tracking.sql.engine import StoreState
+from mltrail.store.tracking.sql.history_sample import read_sampled_history
 from mltrail.store.tracking.sql.metrics import load_latest, read_history, write_metrics
 from mltrail.store.tracking.validation import CleanBatch, check_run_name, clean_batch
 
@@ -162,6 +163,21 @@ class RunDataMixin(StoreState):
                 raise NotFound(f"No tag with name: {key} in run with id {run_id}")
 
         self._db.write(work)
+
+    def sample_metric_history(
+        self,
+        run_id: str,
+        metric_key: str,
+        max_points: int,
+        start_step: int | None = None,
+        end_step: int | None = None,
+    ) -> list[Metric]:
+        """Every point of at most `max_points` steps spread evenly over the steps in range."""
+        return self._db.read(
+            lambda conn: read_sampled_history(
+                conn, run_id, metric_key, max_points, start_step, end_step
+            )
+        )
 
     def get_metric_history(
         self,

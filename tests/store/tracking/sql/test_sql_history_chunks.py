@@ -13,6 +13,7 @@ from sqlalchemy import Table, func, select
 from mltrail.entities import Metric
 from mltrail.store.tracking.sql import SqlTrackingStore, schema
 from mltrail.store.tracking.sql.history_chunks import PACK_MIN
+from mltrail.store.tracking.sql.history_sample import spread_steps
 
 
 @pytest.fixture
@@ -110,3 +111,21 @@ def test_deleting_the_run_deletes_its_chunks(store: SqlTrackingStore) -> None:
     store.log_batch(run_id, _points("loss", range(PACK_MIN)))
     store._db.write(lambda conn: conn.execute(schema.runs.delete()))
     assert _count(store, schema.metric_chunks) == 0
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, None), (150, 420), (290, 305)])
+def test_sampled_history_matches_sampling_the_whole_history(
+    store: SqlTrackingStore, start: int | None, end: int | None
+) -> None:
+    run_id = _run(store)
+    for first in range(0, 400, 100):
+        store.log_batch(run_id, _points("loss", range(first, first + 100)))  # chunks
+    store.log_batch(run_id, _points("loss", range(400, 403)))  # rows
+    store.log_batch(run_id, [Metric("loss", 9.0, 1, 300, model_id="m-1")])  # a row at a chunk step
+    low, high = (-(2**63), 2**63) if start is None else (start, end)
+    everything = [m for m in store.get_metric_history(run_id, "loss") if low <= m.step <= high]
+    keep = spread_steps(sorted({m.step for m in everything}), 25)
+    expected = [m for m in everything if m.step in keep]
+    sampled = store.sample_metric_history(run_id, "loss", 25, start, end)
+    assert sampled == expected
+    assert len({m.step for m in sampled}) == min(25, len({m.step for m in everything}))
