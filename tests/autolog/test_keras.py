@@ -1,8 +1,7 @@
-"""Keras 3 (torch backend) autologging with a real tiny training."""
+"""Keras 3 autologging with a real tiny training (on the default backend)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 
 import mltrail
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
 # Keras' own variables trip numpy 2's __array__(copy=) deprecation; not autologging's doing.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 

@@ -39,11 +39,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # pytest-playwright 0.10 defines a session fixture as an instance method, which pytest 9
     # warns about; the project turns warnings into errors, so silence just that one here.
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestRemovedIn10Warning"))
-            # A browser page per test and a seeded server per session: seconds each.
-            item.add_marker(pytest.mark.slow)
+    browser_tests = [item for item in items if here in Path(str(item.path)).parents]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestRemovedIn10Warning"))
+        # A browser page per test and a seeded server per session: seconds each.
+        item.add_marker(pytest.mark.slow)
+    # Playwright's sync API keeps an asyncio loop running on the main thread until the session
+    # ends; async tests collected after these would find it and fail. Browser tests go last.
+    others = [item for item in items if item not in browser_tests]
+    items[:] = others + browser_tests
 
 
 @pytest.fixture(scope="session")
