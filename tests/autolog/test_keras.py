@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +88,39 @@ def test_keras_fit(keras_autolog: mltrail.MlflowClient) -> None:
     [output] = run.outputs.model_outputs
     loaded = mltrail.keras.load_model(f"models:/{output.model_id}")
     assert np.allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+SCRIPT = """
+import numpy as np, keras, torch
+import mltrail
+torch.set_num_threads(1)
+mltrail.set_tracking_uri({uri!r})
+mltrail.keras.autolog()
+X = np.random.RandomState(0).rand(16, 3).astype("float32")
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse")
+model.fit(X, X.sum(1), epochs=2, batch_size=8, verbose=0)
+print(keras.backend.backend())
+"""
+
+
+@pytest.mark.slow
+def test_keras_on_the_torch_backend(tmp_path: Path) -> None:
+    """Keras 3 picks its backend once per process: this one runs on torch."""
+    uri = f"sqlite:///{tmp_path / 'torch.db'}"
+    env = {**os.environ, "KERAS_BACKEND": "torch", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(uri=uri)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "torch"
+    client = mltrail.MlflowClient(uri)
+    [run] = client.search_runs(["0"])
+    assert run.data.tags["mlflow.autologging"] == "keras"
+    assert run.data.params["epochs"] == "2"
+    assert [m.step for m in client.get_metric_history(run.info.run_id, "loss")] == [0, 1]
