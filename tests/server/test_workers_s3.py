@@ -24,8 +24,8 @@ from tests.s3_server import MotoServer, moto_s3, start_server_on_s3
 
 __all__ = ["moto_s3"]  # fixture, imported for pytest
 
-WORKERS = 3
-CLIENTS = 8
+WORKERS = 4
+CLIENTS = 16
 LOGGING_SECONDS = 4.0
 PER_BATCH = 20
 MIN_BATCHES = 3  # even on a machine so loaded that the deadline passes before the first
