@@ -23,11 +23,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Insert
 
+from mltrail.store.tracking.sql.sqlite_checkpoint import SAFETY_NET_PAGES, Checkpointer
+
 T = TypeVar("T")
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]  # a result row of any width
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-SQLITE_CHECKPOINT_PAGES = 10_000  # ~40 MB of WAL between checkpoints
 SQLITE_CACHE_KIB = 32_768  # page cache per connection (SQLite's default: 2 MiB)
 POOL_RECYCLE_SECONDS = 1800
 # SQLite refuses statements with more than 32766 parameters; servers have their own caps.
@@ -97,10 +98,8 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         "journal_mode=WAL",
         "synchronous=NORMAL",
         "foreign_keys=ON",
-        # A batch of metrics under many keys dirties a thousand pages or more; the default
-        # (checkpoint whenever the WAL passes 1000 pages) would copy them back into the
-        # database, with two fsyncs, after every such commit.
-        f"wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}",
+        # Checkpoints run in the background (sqlite_checkpoint.py), not inside commits.
+        f"wal_autocheckpoint={SAFETY_NET_PAGES}",
         f"cache_size=-{SQLITE_CACHE_KIB}",
     ):
         cursor.execute(f"PRAGMA {pragma}")
@@ -137,6 +136,8 @@ class Database:
         # out of the pool and back for every small write costs as much as the write.
         self._writer: Connection | None = None
         self._writer_pid = 0
+        path = sqlite_path(engine.url) if self.dialect == "sqlite" else None
+        self._checkpointer = Checkpointer(path) if path is not None else None
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one read transaction (one consistent snapshot on SQLite)."""
@@ -164,6 +165,8 @@ class Database:
         """`work` in a transaction on the kept writer connection (the write turn is held)."""
         if self._writer is None or self._writer_pid != os.getpid():
             self._writer, self._writer_pid = self.engine.connect(), os.getpid()
+            if self._checkpointer is not None:
+                self._checkpointer.ensure_running()
         conn = self._writer
         try:
             with conn.begin():
@@ -178,6 +181,8 @@ class Database:
             writer.close()
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self._write_turn:
             self._drop_writer()
         self.engine.dispose()
