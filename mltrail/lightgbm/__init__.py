@@ -174,10 +174,7 @@ def log_model(
 
 def load_model(model_uri: str, dst_path: str | None = None) -> Any:
     """The Booster or estimator saved at `model_uri` (any model URI)."""
-    from mltrail.pyfunc.loading import add_code_to_path
-
     local, conf = download_flavor(model_uri, FLAVOR_NAME, dst_path)
-    add_code_to_path(local, conf)
     return _load(os.path.join(local, conf.get("data", BOOSTER_FILE)), conf)
 
 

@@ -11,6 +11,7 @@ import importlib
 import os
 import posixpath
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -105,11 +106,24 @@ def flavor_conf(model_dir: str, flavor_name: str, model_uri: str | None = None) 
 def download_flavor(
     model_uri: str, flavor_name: str, dst_path: str | None = None
 ) -> tuple[str, dict[str, Any]]:
-    """The local model directory for `model_uri` and its `flavor_name` entry."""
+    """The local model directory for `model_uri` and its `flavor_name` entry, with the code
+    saved beside the model (`code_paths`) made importable, as loading needs it."""
     from mltrail.models.uris import download_model
 
     local = download_model(str(model_uri), dst_path)
-    return local, flavor_conf(local, flavor_name, str(model_uri))
+    conf = flavor_conf(local, flavor_name, str(model_uri))
+    add_code_to_path(local, conf)
+    return local, conf
+
+
+def add_code_to_path(local: str, conf: Mapping[str, Any]) -> None:
+    """Make code saved with the model (`code_paths`) importable."""
+    code = conf.get("code")
+    if not code:
+        return
+    folder = os.path.join(local, str(code))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
 
 
 def pyfunc_data(path: str, flavor_name: str, data_key: str = "data") -> tuple[str, dict[str, Any]]:

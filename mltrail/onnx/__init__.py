@@ -189,10 +189,7 @@ def load_model(model_uri: str, dst_path: str | None = None) -> Any:
     """The `onnx.ModelProto` saved at `model_uri` (any model URI), external data included."""
     import onnx
 
-    from mltrail.pyfunc.loading import add_code_to_path
-
     local, conf = download_flavor(model_uri, FLAVOR_NAME, dst_path)
-    add_code_to_path(local, conf)
     return onnx.load(os.path.join(local, conf.get("data", MODEL_FILE)))
 
 

@@ -5,12 +5,12 @@ module (MLflow's names map to mltrail's), whose `_load_pyfunc(path)` builds the 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 from mltrail.errors import InvalidParameter
 from mltrail.models.flavor import loader_module
+from mltrail.models.flavor_support import add_code_to_path
 from mltrail.models.model import PYFUNC_FLAVOR, Model
 from mltrail.models.uris import download_model
 from mltrail.pyfunc.pyfunc_model import PyFuncModel
@@ -44,16 +44,6 @@ def _data_path(local: str, conf: Mapping[str, Any]) -> str:
         if conf.get(key):
             return os.path.join(local, str(conf[key]))
     return local
-
-
-def add_code_to_path(local: str, conf: Mapping[str, Any]) -> None:
-    """Make code saved with the model (`code_paths`) importable."""
-    code = conf.get("code")
-    if not code:
-        return
-    folder = os.path.join(local, str(code))
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
 
 
 def _model_config(config: str | Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -203,10 +203,7 @@ def load_model(model_uri: str, dst_path: str | None = None, **kwargs: Any) -> An
 
     A ``pt2`` model loads as the exported program's `torch.fx.GraphModule`.
     """
-    from mltrail.pyfunc.loading import add_code_to_path
-
     local, conf = download_flavor(model_uri, FLAVOR_NAME, dst_path)
-    add_code_to_path(local, conf)
     return _files.load_data_dir(os.path.join(local, str(conf.get("model_data", DATA_DIR))), kwargs)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from mltrail.errors import InvalidParameter
 from mltrail.models import environment
+from mltrail.models.flavor_support import download_flavor
 from mltrail.models.log import log_model as log_saved_model
 from mltrail.models.model import Model, ModelInfo
 from mltrail.models.saving import (
@@ -138,14 +139,7 @@ def log_model(
 
 def load_model(model_uri: str, dfs_tmpdir: str | None = None, dst_path: str | None = None) -> Any:
     """The pyspark.ml model saved at `model_uri` (any model URI)."""
-    from mltrail.models.uris import download_model
-    from mltrail.pyfunc.loading import add_code_to_path
-
-    local = download_model(str(model_uri), dst_path)
-    conf = Model.load(local).flavors.get(FLAVOR_NAME)
-    if conf is None:
-        raise InvalidParameter(f"The model at {model_uri} has no '{FLAVOR_NAME}' flavor")
-    add_code_to_path(local, conf)
+    local, conf = download_flavor(model_uri, FLAVOR_NAME, dst_path)
     return storage.read_model(
         os.path.join(local, str(conf.get("model_data", _MODEL_DATA))),
         conf.get("model_class"),

@@ -176,10 +176,7 @@ def load_model(
     keras_model_kwargs: Mapping[str, Any] | None = None,
 ) -> Any:
     """The Keras model or TensorFlow module saved at `model_uri` (any model URI)."""
-    from mltrail.pyfunc.loading import add_code_to_path
-
     local, conf = download_flavor(model_uri, FLAVOR_NAME, dst_path)
-    add_code_to_path(local, conf)
     return _load(local, conf, saved_model_kwargs, keras_model_kwargs)
 
 
