@@ -48,7 +48,8 @@ export function ArtifactBrowser({ runId, path }: { runId: string; path: string }
         </ul>
       </nav>
       <div className="preview">
-        {!isDir && parent.data && (entry ? <Preview runId={runId} path={path} size={entry.file_size} /> : <Empty>No artifact “{path}”.</Empty>)}
+        {/* Keyed by path: a newly chosen file never renders, even briefly, with the previous file's text. */}
+        {!isDir && parent.data && (entry ? <Preview key={path} runId={runId} path={path} size={entry.file_size} /> : <Empty>No artifact “{path}”.</Empty>)}
         {isDir && <Empty>Select a file to preview it.</Empty>}
       </div>
     </div>
