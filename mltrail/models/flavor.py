@@ -32,7 +32,10 @@ _BUILTIN = {
     "tensorflow": "mltrail.tensorflow",
 }
 # MLflow's pyfunc loader modules whose counterpart is not at the plain mlflow -> mltrail path.
-_LOADER_ALIASES = {"mlflow.pyfunc.model": "mltrail.pyfunc.model"}
+_LOADER_ALIASES = {
+    "mlflow.pyfunc.model": "mltrail.pyfunc.model",
+    "mlflow.pyfunc.loaders.code_model": "mltrail.pyfunc.model",
+}
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mltrail.errors import InvalidParameter
+from mltrail.models.code_model import ModelConfigSource, read_model_config
 from mltrail.models.flavor import loader_module
 from mltrail.models.flavor_support import add_code_to_path
 from mltrail.models.model import PYFUNC_FLAVOR, Model
@@ -20,9 +21,12 @@ def load_model(
     model_uri: str,
     suppress_warnings: bool = False,
     dst_path: str | None = None,
-    model_config: str | Mapping[str, Any] | None = None,
+    model_config: ModelConfigSource | None = None,
 ) -> PyFuncModel:
-    """Load a model saved or logged in any flavor as a `PyFuncModel`."""
+    """Load a model saved or logged in any flavor as a `PyFuncModel`.
+
+    `model_config` (a dict or a YAML file) overrides values of the config saved with the model.
+    """
     local = download_model(str(model_uri), dst_path)
     meta = Model.load(local)
     conf = meta.flavors.get(PYFUNC_FLAVOR)
@@ -32,11 +36,12 @@ def load_model(
             f"{sorted(meta.flavors)}. Load it with its own flavor's load_model instead."
         )
     add_code_to_path(local, conf)
-    config = _model_config(model_config)
+    config = _load_config(model_config)
     loader = loader_module(str(conf["loader_module"]))
     data_path = _data_path(local, conf)
     impl = loader._load_pyfunc(data_path, config) if config else loader._load_pyfunc(data_path)
-    return PyFuncModel(meta, impl, conf.get("predict_fn", "predict"), config)
+    effective = {**(conf.get("config") or {}), **(config or {})}
+    return PyFuncModel(meta, impl, conf.get("predict_fn", "predict"), effective)
 
 
 def _data_path(local: str, conf: Mapping[str, Any]) -> str:
@@ -46,11 +51,8 @@ def _data_path(local: str, conf: Mapping[str, Any]) -> str:
     return local
 
 
-def _model_config(config: str | Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if config is None or isinstance(config, Mapping):
-        return dict(config) if config else None
-    import yaml
-
-    with open(config) as source:
-        loaded = yaml.safe_load(source)
-    return dict(loaded or {})
+def _load_config(model_config: ModelConfigSource | None) -> dict[str, Any] | None:
+    # Values given at load time need not be JSON-serializable (unlike when saving).
+    if isinstance(model_config, Mapping):
+        return dict(model_config) or None
+    return read_model_config(model_config)

@@ -1,10 +1,11 @@
 """Custom Python models: `PythonModel`, its `PythonModelContext`, and the loader for the files
-`save_model(python_model=...)` writes (the loader MLflow names ``mlflow.pyfunc.model``).
+`save_model(python_model=...)` writes: a pickled model (the loader MLflow names
+``mlflow.pyfunc.model``) or a model-code file (``mlflow.pyfunc.loaders.code_model``).
 """
 
 from __future__ import annotations
 
-import inspect
+import ntpath
 import os
 from collections.abc import Mapping
 from types import SimpleNamespace
@@ -12,8 +13,11 @@ from typing import Any
 
 from mltrail.errors import InvalidParameter
 from mltrail.models.model import PYFUNC_FLAVOR, Model
+from mltrail.models.predict_call import method_takes_params as method_takes_params
+from mltrail.models.predict_call import method_wants_context
 
 PYTHON_MODEL_FILE = "python_model.pkl"
+MODEL_CODE_PATH = "model_code_path"
 ARTIFACTS_FOLDER = "artifacts"
 
 
@@ -56,27 +60,19 @@ class PythonModel:
         return SimpleNamespace(input=None, output=None)
 
 
-def method_wants_context(method: Any) -> bool:
-    """Whether a bound `predict` takes a context first (MLflow 3 lets it be omitted)."""
-    try:
-        names = [
-            p.name
-            for p in inspect.signature(method).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
-    except (TypeError, ValueError):
-        return True
-    if names and names[0] == "context":
-        return True
-    return len([n for n in names if n != "params"]) >= 2
+class FunctionModel(PythonModel):
+    """A plain function set as the model (models from code): `predict` calls it on the input."""
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+
+    def predict(self, model_input: Any, params: dict[str, Any] | None = None) -> Any:  # type: ignore[override]
+        return self.func(model_input)
 
 
-def method_takes_params(method: Any) -> bool:
-    try:
-        parameters = inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return True
-    return "params" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+def as_python_model(model: Any) -> Any:
+    """A model handed to `set_model`: PythonModels as they are, functions wrapped."""
+    return model if hasattr(model, "predict") else FunctionModel(model)
 
 
 class PythonModelWrapper:
@@ -104,20 +100,37 @@ class PythonModelWrapper:
 
 
 def _load_pyfunc(path: str, model_config: Mapping[str, Any] | None = None) -> PythonModelWrapper:
-    """Load the PythonModel saved in the model directory `path` and call its `load_context`."""
-    import cloudpickle
+    """Load the PythonModel saved in the model directory `path` and call its `load_context`.
 
+    The model is unpickled, or, for models from code, built by running the saved file.
+    """
     conf = Model.load(path).flavors.get(PYFUNC_FLAVOR, {})
-    pickled = conf.get("python_model")
-    if not pickled:
-        raise InvalidParameter(f"The model at {path} has no `python_model` in its pyfunc flavor")
-    with open(os.path.join(path, pickled), "rb") as source:
-        python_model = cloudpickle.load(source)
+    config = {**(conf.get("config") or {}), **(model_config or {})}
+    if conf.get(MODEL_CODE_PATH):
+        from mltrail.models.code_model import load_model_code
+
+        # MLflow records where the file came from; the copy sits in the model directory.
+        code_file = os.path.join(path, ntpath.basename(str(conf[MODEL_CODE_PATH])))
+        python_model = as_python_model(load_model_code(code_file, config))
+    else:
+        python_model = _unpickle(path, conf)
     artifacts = {
         name: os.path.join(path, entry["path"] if isinstance(entry, Mapping) else str(entry))
         for name, entry in (conf.get("artifacts") or {}).items()
     }
-    config = {**(conf.get("config") or {}), **(model_config or {})}
     context = PythonModelContext(artifacts, config)
     python_model.load_context(context)
     return PythonModelWrapper(python_model, context)
+
+
+def _unpickle(path: str, conf: Mapping[str, Any]) -> Any:
+    import cloudpickle
+
+    pickled = conf.get("python_model")
+    if not pickled:
+        raise InvalidParameter(
+            f"The model at {path} has neither `python_model` nor `{MODEL_CODE_PATH}` "
+            "in its pyfunc flavor"
+        )
+    with open(os.path.join(path, pickled), "rb") as source:
+        return cloudpickle.load(source)

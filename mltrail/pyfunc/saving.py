@@ -1,5 +1,6 @@
 """`save_model` / `log_model` for custom models: a `PythonModel` (pickled with cloudpickle, with
-`artifacts`) or a custom `loader_module` with its `data_path`; both may ship `code_paths`.
+`artifacts`), a model-code file (a path as `python_model`: copied, run again when loading), or
+a custom `loader_module` with its `data_path`; all may ship `code_paths`.
 """
 
 from __future__ import annotations
@@ -7,10 +8,18 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from mltrail.errors import InvalidParameter
 from mltrail.models import environment
+from mltrail.models.code_model import (
+    ModelConfigSource,
+    imported_modules,
+    load_model_code,
+    model_code_file,
+    read_model_config,
+)
 from mltrail.models.log import log_model as log_saved_model
 from mltrail.models.model import PYFUNC_FLAVOR, Model, ModelInfo
 from mltrail.models.saving import (
@@ -21,10 +30,19 @@ from mltrail.models.saving import (
     pyfunc_flavor_entry,
 )
 from mltrail.models.signature import ModelSignature
-from mltrail.pyfunc.model import ARTIFACTS_FOLDER, PYTHON_MODEL_FILE, PythonModelWrapper
+from mltrail.pyfunc.model import (
+    ARTIFACTS_FOLDER,
+    MODEL_CODE_PATH,
+    PYTHON_MODEL_FILE,
+    PythonModelContext,
+    PythonModelWrapper,
+    as_python_model,
+)
 
-# What MLflow writes as the loader of PythonModel files; mltrail maps it back to its own.
+# What MLflow writes as the loaders of PythonModel and model-code files; mltrail maps them
+# back to its own.
 PYTHON_MODEL_LOADER = "mlflow.pyfunc.model"
+CODE_MODEL_LOADER = "mlflow.pyfunc.loaders.code_model"
 
 
 def save_model(
@@ -41,11 +59,15 @@ def save_model(
     pip_requirements: environment.Requirements = None,
     extra_pip_requirements: environment.Requirements = None,
     metadata: Mapping[str, Any] | None = None,
-    model_config: Mapping[str, Any] | None = None,
+    model_config: ModelConfigSource | None = None,
     streamable: bool | None = None,
     **_ignored: Any,
 ) -> None:
-    """Save a custom model to a local directory (exactly one of python_model, loader_module)."""
+    """Save a custom model to a local directory (exactly one of python_model, loader_module).
+
+    `python_model` is a PythonModel instance or the path of a model-code file that calls
+    `set_model`; `model_config` (a dict or a YAML file) is what the model reads back.
+    """
     if (python_model is None) == (loader_module is None):
         raise InvalidParameter(
             "Either `loader_module` or `python_model` must be specified (but not both). "
@@ -54,12 +76,18 @@ def save_model(
         )
     if loader_module is not None and artifacts:
         raise InvalidParameter("`artifacts` can only be used with `python_model`")
+    config = read_model_config(model_config)
+    code_file = model_code_file(python_model) if _is_path(python_model) else None
     model = model_for(mlflow_model)
     with new_model_dir(path) as local:
         code = copy_code_paths(local, code_paths)
-        if python_model is not None:
+        if code_file is not None:
+            entry, requirements, predict = _save_code_model(
+                local, code_file, artifacts, config, streamable
+            )
+        elif python_model is not None:
             entry, requirements, predict = _save_python_model(
-                local, python_model, artifacts, model_config, streamable
+                local, python_model, artifacts, config, streamable
             )
         else:
             entry, requirements, predict = _save_loader_module(local, str(loader_module), data_path)
@@ -82,12 +110,10 @@ def _save_python_model(
     local: str,
     python_model: Any,
     artifacts: Mapping[str, str] | None,
-    model_config: Mapping[str, Any] | None,
+    model_config: dict[str, Any] | None,
     streamable: bool | None,
 ) -> tuple[dict[str, Any], list[str], Any]:
     import cloudpickle
-
-    from mltrail.pyfunc.model import PythonModelContext
 
     if not hasattr(python_model, "predict"):
         raise InvalidParameter("`python_model` must have a `predict` method (a PythonModel)")
@@ -107,6 +133,45 @@ def _save_python_model(
         entry["config"] = dict(model_config)
     modules = environment.modules_in_pickle(pickle_path) | {"cloudpickle"}
     requirements = environment.requirements_for_modules(modules)
+    return entry, requirements, _example_predict(local, python_model, saved_artifacts, model_config)
+
+
+def _is_path(python_model: Any) -> bool:
+    return isinstance(python_model, str | os.PathLike)
+
+
+def _save_code_model(
+    local: str,
+    code_file: Path,
+    artifacts: Mapping[str, str] | None,
+    model_config: dict[str, Any] | None,
+    streamable: bool | None,
+) -> tuple[dict[str, Any], list[str], Any]:
+    """Copy the model-code file into the model directory after checking it sets a model."""
+    python_model = as_python_model(load_model_code(code_file, model_config))
+    shutil.copy2(code_file, os.path.join(local, code_file.name))
+    saved_artifacts = _copy_artifacts(local, artifacts or {})
+    # MLflow records the original absolute path; loaders look for its file name in the model.
+    entry: dict[str, Any] = {
+        "loader_module": CODE_MODEL_LOADER,
+        MODEL_CODE_PATH: str(code_file),
+        "streamable": bool(streamable) if streamable is not None else False,
+    }
+    if saved_artifacts:
+        entry["artifacts"] = saved_artifacts
+    if model_config:
+        entry["config"] = dict(model_config)
+    requirements = environment.requirements_for_modules(imported_modules(code_file))
+    return entry, requirements, _example_predict(local, python_model, saved_artifacts, model_config)
+
+
+def _example_predict(
+    local: str,
+    python_model: Any,
+    saved_artifacts: Mapping[str, Mapping[str, str]],
+    model_config: Mapping[str, Any] | None,
+) -> Any:
+    """Predicts the input example (to infer the output schema) as the loaded model would."""
     context = PythonModelContext(
         {k: os.path.join(local, v["path"]) for k, v in saved_artifacts.items()}, model_config
     )
@@ -115,7 +180,7 @@ def _save_python_model(
         python_model.load_context(context)
         return PythonModelWrapper(python_model, context).predict(data, params)
 
-    return entry, requirements, predict
+    return predict
 
 
 def _copy_artifacts(local: str, artifacts: Mapping[str, str]) -> dict[str, dict[str, str]]:
@@ -169,7 +234,7 @@ def log_model(
     pip_requirements: environment.Requirements = None,
     extra_pip_requirements: environment.Requirements = None,
     metadata: Mapping[str, Any] | None = None,
-    model_config: Mapping[str, Any] | None = None,
+    model_config: ModelConfigSource | None = None,
     streamable: bool | None = None,
     name: str | None = None,
     params: Mapping[str, Any] | None = None,
