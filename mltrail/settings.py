@@ -137,6 +137,12 @@ class Settings:
     webhook_cache_ttl: float = _option(
         60.0, "Seconds a server process remembers which webhooks listen to an event."
     )
+    webhook_secret_encryption_key: str | None = _option(
+        None,
+        "Fernet key(s) encrypting webhook secrets in the database, comma-separated to rotate "
+        "(the first encrypts). Unset: a SQLite database gets a key file beside it "
+        "(`<database>.webhook-key`); other databases refuse webhook secrets.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

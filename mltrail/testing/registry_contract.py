@@ -6,6 +6,7 @@ create uniquely named models and never assume an empty store, so one store may s
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -176,11 +177,14 @@ class RegistryStoreContract:
         registry.transition_model_version_stage(name, "1", "Production")
         registry.transition_model_version_stage(name, "2", "Production")
         registry.transition_model_version_stage(name, "3", "Staging")
-        latest = registry.get_latest_versions(name)
+        latest = registry.get_latest_versions(name)  # no stages asked: every stage
         assert sorted((v.current_stage, v.version) for v in latest) == [
+            ("None", "4"),
             ("Production", "2"),
             ("Staging", "3"),
         ]
+        asked = registry.get_latest_versions(name, ["Production", "staging"])
+        assert sorted(v.version for v in asked) == ["2", "3"]
         assert [v.version for v in registry.get_latest_versions(name, ["none"])] == ["4"]
         on_model = registry.get_registered_model(name).latest_versions
         assert sorted(v.version for v in on_model) == ["2", "3", "4"]
@@ -231,6 +235,17 @@ class RegistryStoreContract:
             "models:/x/%2e%2e/1",
             "mlflow-artifacts:/0/..%2F..%2Fsecret",
             "relative/path",
+            "../outside",
+            "file:///tmp/../etc/passwd",
+            "file://localhost/etc/passwd",
+            "FILE:///etc/passwd",
+            "s3://bucket/models/%252e%252e/x",  # encoded twice
+            "s3://bucket/models/..\\..\\x",
+            "gs://bucket/a/.%2E/b",
+            "runs:/0123456789abcdef/../../x",
+            "mlflow-artifacts:/0/.%2e/x",
+            "models:/x/1/../../2",
+            "https://example.com/a/..%5c..%5cb",
         ],
     )
     def test_unsafe_sources_are_refused(self, registry: Any, source: str) -> None:
@@ -301,6 +316,16 @@ class RegistryStoreContract:
         registry.set_model_version_tag(name, "2", ModelVersionTag("env", "prod"))
         tagged = registry.search_model_versions(f"name = '{name}' AND tags.env = 'prod'")
         assert [v.version for v in tagged] == ["2"]
+
+    def test_search_versions_default_order_is_last_updated_first(self, registry: Any) -> None:
+        name = self.new_model(registry, versions=3)
+        newest = registry.get_model_version(name, "3").last_updated_timestamp
+        deadline = time.monotonic() + 10
+        # Update version 1 until its time passes version 3's (both may fall in one millisecond).
+        while registry.update_model_version(name, "1", "x").last_updated_timestamp <= newest:
+            assert time.monotonic() < deadline
+        found = registry.search_model_versions(f"name = '{name}'")
+        assert [v.version for v in found] == ["1", "3", "2"]
 
     def test_errors_carry_mlflow_codes(self, registry: Any) -> None:
         with pytest.raises(MltrailError) as caught:

@@ -256,7 +256,9 @@ class RegistryMethods(ClientBase):
         if suffix.isdigit():
             return self.get_model_version(name, suffix)
         if suffix.lower() == "latest":
-            found = self.search_model_versions(f"name = '{_quoted(name)}'", max_results=1)
+            found = self.search_model_versions(
+                f"name = '{_quoted(name)}'", max_results=1, order_by=["version_number DESC"]
+            )
         else:
             found = PagedList(self.get_latest_versions(name, [suffix]), None)
         if not found:

@@ -95,7 +95,15 @@ async def test_model_lifecycle_on_the_wire(client: httpx.AsyncClient) -> None:
     latest = await call(
         client, "POST", "/registered-models/get-latest-versions", json={"name": "m"}
     )
-    assert [v["version"] for v in latest["model_versions"]] == ["1"]
+    # No stages asked: the latest version of every stage, as MLflow answers.
+    assert sorted(v["version"] for v in latest["model_versions"]) == ["1", "2"]
+    production = await call(
+        client,
+        "POST",
+        "/registered-models/get-latest-versions",
+        json={"name": "m", "stages": ["Production", "Staging"]},
+    )
+    assert [v["version"] for v in production["model_versions"]] == ["1"]
     latest_get = await client.get(
         "/ajax-api/2.0/mlflow/registered-models/get-latest-versions",
         params=[("name", "m"), ("stages", "None")],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from cryptography.fernet import Fernet
 
 from mltrail.entities.webhook import (
     Webhook,
@@ -18,6 +19,7 @@ from mltrail.errors import ErrorCode, MltrailError
 from mltrail.store.registry.sql import SqlRegistryStore
 from mltrail.webhooks.addresses import AddressRefused, is_public, resolve_public
 from mltrail.webhooks.delivery import DeliveryError, DeliveryOptions, deliver, send_test
+from mltrail.webhooks.secrets import KEY_VARIABLE
 from mltrail.webhooks.signing import sign, verify_signature
 from tests.webhook_receiver import Receiver, allow_local_webhooks
 
@@ -37,8 +39,11 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def store(db_uri: str) -> Iterator[SqlRegistryStore]:
-    """On every backend: the SQL (CRUD, paging, subscriber queries)."""
+def store(db_uri: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[SqlRegistryStore]:
+    """On every backend: the SQL (CRUD, paging, subscriber queries). Server databases need a
+    configured key to store secrets (SQLite makes a key file), as in production."""
+    if not db_uri.startswith("sqlite"):
+        monkeypatch.setenv(KEY_VARIABLE, Fernet.generate_key().decode())
     with SqlRegistryStore(db_uri) as s:
         yield s
 

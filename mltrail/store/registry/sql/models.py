@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from mltrail._time import now_ms
 from mltrail.entities import PagedList
 from mltrail.entities.registry import (
-    DEFAULT_STAGES_FOR_GET_LATEST_VERSIONS,
+    ALL_STAGES,
     ModelVersion,
     ModelVersionStage,
     RegisteredModel,
@@ -169,7 +169,7 @@ class RegisteredModelsMixin:
         check_model_name(name)
         wanted = [
             ModelVersionStage.parse(stage).value
-            for stage in (stages or DEFAULT_STAGES_FOR_GET_LATEST_VERSIONS)
+            for stage in (stages or ALL_STAGES)  # none asked: every stage, as MLflow answers
         ]
 
         def work(conn: Connection) -> list[ModelVersion]:

@@ -62,10 +62,12 @@ def registered_models_query(
 
 
 def model_versions_query(filter_string: str | None, order_by: Sequence[str] | None) -> Select[Any]:
-    """(name, version) of matching versions; by default by name, newest version first."""
+    """(name, version) of matching versions; by default (as MLflow) the last updated first,
+    then by name, newest version first."""
     expr = parse_filter(filter_string, MODEL_VERSIONS)
     condition = _condition(expr, _prompt_aware(_version_comparison, _version_is_prompt))
     terms = parse_order_by(order_by, MODEL_VERSIONS) or (
+        OrderBy(Entity.ATTRIBUTE, "last_updated_timestamp", ascending=False),
         OrderBy(Entity.ATTRIBUTE, "name"),
         OrderBy(Entity.ATTRIBUTE, "version_number", ascending=False),
     )

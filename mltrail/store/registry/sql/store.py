@@ -15,7 +15,7 @@ from mltrail.settings import Settings
 from mltrail.store.registry.sql.models import RegisteredModelsMixin
 from mltrail.store.registry.sql.sources import SourceRules
 from mltrail.store.registry.sql.versions import ModelVersionsMixin
-from mltrail.store.registry.sql.webhooks import WebhooksMixin
+from mltrail.store.registry.sql.webhooks import WebhooksMixin, seal_plain_secrets
 from mltrail.store.tracking.sql.engine import Database
 from mltrail.store.tracking.sql.experiments import absolute_location
 from mltrail.store.tracking.sql.store import _open_engine
@@ -51,6 +51,8 @@ class SqlRegistryStore(RegisteredModelsMixin, ModelVersionsMixin, WebhooksMixin)
                 uri, settings.sqlalchemystore_pool_size, settings.sqlalchemystore_max_overflow
             )
         )
+        # Secrets written before they were encrypted (revision 0004) are sealed on first open.
+        seal_plain_secrets(self._db, self._box())
 
     @property
     def engine(self) -> Engine:
