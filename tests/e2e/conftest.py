@@ -141,6 +141,7 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
     process, url = start_server(root, db_uri)
     try:
         ids.update(seed.seed_demo(url.rstrip("/"), root))
+        seed.seed_registry(url.rstrip("/"), ids)
         yield UiServer(url=url, db_uri=db_uri, ids=ids)
     finally:
         stop(process)

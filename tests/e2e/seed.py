@@ -213,3 +213,32 @@ def seed_long_metric(db_uri: str, experiment_name: str = "long-metric") -> str:
         return run_id
     finally:
         store.close()  # type: ignore[attr-defined]  # the SQL store holds an engine
+
+
+REGISTRY_MODEL = "iris-classifier"
+REGISTRY_ODD_NAME = "fraud team/detector v2"
+
+
+def seed_registry(tracking_uri: str, ids: dict[str, str]) -> None:
+    """Registered models over REST, from `seed_demo`'s runs: "iris-classifier" with versions
+    1 (Archived), 2 (Production, @champion) and 3 (Staging, @challenger) made from alpha's
+    logged model; a model whose name holds a space and a slash; and one with no versions."""
+    client = MlflowClient(tracking_uri=tracking_uri)
+    client.create_registered_model(
+        "aardvark-baseline", tags={"team": "tabular"}, description="Kept for comparison."
+    )
+    client.create_registered_model(REGISTRY_ODD_NAME, tags={"team": "risk"})
+    client.create_model_version(REGISTRY_ODD_NAME, f"runs:/{ids['beta']}/model", ids["beta"])
+    client.create_registered_model(
+        REGISTRY_MODEL,
+        tags={"team": "vision", "task": "classification"},
+        description="Classifies **iris** flowers.\n\n- trained on `iris`\n- sklearn",
+    )
+    for _ in range(3):
+        client.create_model_version(REGISTRY_MODEL, f"runs:/{ids['alpha']}/model", ids["alpha"])
+    for version, stage in (("1", "Archived"), ("2", "Production"), ("3", "Staging")):
+        client.transition_model_version_stage(REGISTRY_MODEL, version, stage)
+    client.set_registered_model_alias(REGISTRY_MODEL, "champion", "2")
+    client.set_registered_model_alias(REGISTRY_MODEL, "challenger", "3")
+    client.update_model_version(REGISTRY_MODEL, "2", "Best F1 on the holdout set.")
+    client.set_model_version_tag(REGISTRY_MODEL, "2", "validated", "yes")

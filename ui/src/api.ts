@@ -69,7 +69,7 @@ export function apiUrl(path: string): string {
 
 const API = "ajax-api/2.0/mlflow/";
 
-async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+async function request<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
   let url = apiUrl(API + path);
   const init: RequestInit = { method, headers: {} };
   if (method === "GET" && body) {
@@ -173,3 +173,108 @@ export const metricHistory = (runIds: string[], key: string, maxResults: number,
     start_step: range ? Math.floor(range[0]) : undefined,
     end_step: range ? Math.ceil(range[1]) : undefined,
   }).then((r) => r.metrics ?? []);
+
+// ---- Model registry -------------------------------------------------------------------
+
+export const STAGES = ["None", "Staging", "Production", "Archived"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface ModelVersion {
+  name: string;
+  version: string;
+  creation_timestamp?: number;
+  last_updated_timestamp?: number;
+  user_id?: string;
+  current_stage?: string;
+  description?: string;
+  source?: string;
+  run_id?: string;
+  status?: string;
+  status_message?: string;
+  tags?: KeyValue[];
+  run_link?: string;
+  aliases?: string[];
+  model_id?: string;
+}
+
+export interface RegisteredModel {
+  name: string;
+  creation_timestamp?: number;
+  last_updated_timestamp?: number;
+  user_id?: string;
+  description?: string;
+  latest_versions?: ModelVersion[];
+  tags?: KeyValue[];
+  aliases?: { alias: string; version: string }[];
+}
+
+export interface Page<T> {
+  items: T[];
+  next_page_token?: string;
+}
+
+export const searchRegisteredModels = (args: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string }) =>
+  request<{ registered_models?: RegisteredModel[]; next_page_token?: string }>("GET", "registered-models/search", {
+    filter: args.filter || undefined,
+    order_by: args.orderBy,
+    max_results: args.maxResults ?? 100,
+    page_token: args.pageToken,
+  }).then((r): Page<RegisteredModel> => ({ items: r.registered_models ?? [], next_page_token: r.next_page_token }));
+
+export const getRegisteredModel = (name: string) =>
+  request<{ registered_model: RegisteredModel }>("GET", "registered-models/get", { name }).then((r) => r.registered_model);
+export const createRegisteredModel = (name: string, description?: string) =>
+  request<{ registered_model: RegisteredModel }>("POST", "registered-models/create", { name, description }).then(
+    (r) => r.registered_model,
+  );
+export const renameRegisteredModel = (name: string, newName: string) =>
+  request<{ registered_model: RegisteredModel }>("POST", "registered-models/rename", { name, new_name: newName }).then(
+    (r) => r.registered_model,
+  );
+export const updateRegisteredModel = (name: string, description: string) =>
+  request("PATCH", "registered-models/update", { name, description });
+export const deleteRegisteredModel = (name: string) => request("DELETE", "registered-models/delete", { name });
+export const setRegisteredModelTag = (name: string, key: string, value: string) =>
+  request("POST", "registered-models/set-tag", { name, key, value });
+export const deleteRegisteredModelTag = (name: string, key: string) =>
+  request("DELETE", "registered-models/delete-tag", { name, key });
+export const setModelAlias = (name: string, alias: string, version: string) =>
+  request("POST", "registered-models/alias", { name, alias, version });
+export const deleteModelAlias = (name: string, alias: string) => request("DELETE", "registered-models/alias", { name, alias });
+
+export const searchModelVersions = (args: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string }) =>
+  request<{ model_versions?: ModelVersion[]; next_page_token?: string }>("GET", "model-versions/search", {
+    filter: args.filter || undefined,
+    order_by: args.orderBy,
+    max_results: args.maxResults ?? 1000,
+    page_token: args.pageToken,
+  }).then((r): Page<ModelVersion> => ({ items: r.model_versions ?? [], next_page_token: r.next_page_token }));
+
+/** Every page of a version search (a model's versions, a run's registered versions). */
+export async function allModelVersions(filter: string, orderBy?: string[]): Promise<ModelVersion[]> {
+  const out: ModelVersion[] = [];
+  let token: string | undefined;
+  do {
+    const page = await searchModelVersions({ filter, orderBy, pageToken: token });
+    out.push(...page.items);
+    token = page.next_page_token;
+  } while (token);
+  return out;
+}
+
+export const getModelVersion = (name: string, version: string) =>
+  request<{ model_version: ModelVersion }>("GET", "model-versions/get", { name, version }).then((r) => r.model_version);
+export const updateModelVersion = (name: string, version: string, description: string) =>
+  request("PATCH", "model-versions/update", { name, version, description });
+export const transitionModelVersionStage = (name: string, version: string, stage: Stage, archiveExisting: boolean) =>
+  request<{ model_version: ModelVersion }>("POST", "model-versions/transition-stage", {
+    name,
+    version,
+    stage,
+    archive_existing_versions: archiveExisting,
+  }).then((r) => r.model_version);
+export const deleteModelVersion = (name: string, version: string) => request("DELETE", "model-versions/delete", { name, version });
+export const setModelVersionTag = (name: string, version: string, key: string, value: string) =>
+  request("POST", "model-versions/set-tag", { name, version, key, value });
+export const deleteModelVersionTag = (name: string, version: string, key: string) =>
+  request("DELETE", "model-versions/delete-tag", { name, version, key });

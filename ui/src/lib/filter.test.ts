@@ -1,6 +1,11 @@
-import { andFilter, orderClause, parseOrder } from "./filter";
+import { andFilter, orderClause, parseOrder, quote } from "./filter";
 
 describe("filter helpers", () => {
+  it("quotes literals as SQL does", () => {
+    expect(quote("a'b")).toBe("'a''b'");
+    expect(quote("a\\b")).toBe("'a\\b'");
+  });
+
   it("joins non-empty conditions with and", () => {
     expect(andFilter("metrics.a > 1", "", undefined, " attributes.status = 'RUNNING' ")).toBe(
       "metrics.a > 1 and attributes.status = 'RUNNING'",

@@ -6,6 +6,11 @@ export function andFilter(...parts: (string | undefined)[]): string {
     .join(" and ");
 }
 
+/** A single-quoted filter literal: as in SQL, a quote inside is written twice. */
+export function quote(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 export function orderClause(column: string, ascending: boolean): string {
   return `${column} ${ascending ? "ASC" : "DESC"}`;
 }

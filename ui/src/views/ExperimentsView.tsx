@@ -1,6 +1,7 @@
 import { useState } from "react";
 import * as api from "../api";
 import { useAsync } from "../hooks";
+import { quote } from "../lib/filter";
 import { formatTime } from "../lib/format";
 import { hrefFor } from "../lib/route";
 import { InlineEdit } from "../components/InlineEdit";
@@ -8,7 +9,7 @@ import { Empty, ErrorBox, Loading } from "../components/Status";
 
 function nameFilter(text: string): string {
   const t = text.trim();
-  return t ? `name LIKE '%${t.replace(/'/g, "\\'")}%'` : "";
+  return t ? `name LIKE ${quote(`%${t}%`)}` : "";
 }
 
 export function ExperimentsView({ query }: { query: URLSearchParams }) {

@@ -6,6 +6,7 @@ import { renderMarkdown } from "../lib/markdown";
 import { hrefFor, RUN_TABS, type RunTab } from "../lib/route";
 import { TAG, toRow } from "../lib/runRow";
 import { ArtifactBrowser } from "../components/ArtifactBrowser";
+import { RunModelVersions } from "../components/RunModelVersions";
 import { InlineEdit } from "../components/InlineEdit";
 import { MetricChart, type ChartSettings } from "../components/MetricChart";
 import { Sparkline } from "../components/Sparkline";
@@ -108,6 +109,7 @@ function Overview({ run, onEdit }: { run: api.Run; onEdit: (fn: () => Promise<un
             </dd>
           </>
         )}
+        <RunModelVersions runId={row.id} />
         <dt>Artifact URI</dt>
         <dd className="mono">{run.info.artifact_uri}</dd>
       </dl>
