@@ -17,6 +17,7 @@ from mltrail.errors import InvalidParameter, NotFound
 
 if TYPE_CHECKING:
     from mltrail.models.model import Model
+    from mltrail.store.artifacts.base import ArtifactRepository
     from mltrail.tracking.client import MltrailClient
 
 _LOGGED_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
@@ -124,6 +125,26 @@ def _registry_version(uri: str) -> Any:
     return resolve(uri)
 
 
+def model_repository(model_uri: str) -> tuple[ArtifactRepository, str]:
+    """The artifact repository and the folder in it that hold the files of a ``runs:/`` or
+    ``models:/m-<id>`` model (a logged model's own location when the run has one)."""
+    from mltrail.store.uri import artifact_repository_for
+
+    if model_uri.startswith("runs:/"):
+        run_id, _, path = model_uri[len("runs:/") :].lstrip("/").partition("/")
+        if not run_id:
+            raise InvalidParameter(f"Not a valid runs:/ URI: {model_uri!r}")
+        client = _client()
+        logged = _logged_model_of_run(client, run_id, path.strip("/"))
+        if logged is not None:
+            return artifact_repository_for(logged.artifact_location), ""
+        return artifact_repository_for(client.get_run(run_id).info.artifact_uri), path.strip("/")
+    if model_uri.startswith("models:/") and _LOGGED_MODEL_ID.match(model_uri[8:].strip("/")):
+        logged = _client().get_logged_model(model_uri[8:].strip("/"))
+        return artifact_repository_for(logged.artifact_location), ""
+    raise InvalidParameter(f"Not a runs:/ or models:/<model_id> URI: {model_uri!r}")
+
+
 def rewrite_mlmodel(model_uri: str, update: Callable[[Model], None]) -> None:
     """Load the MLmodel at `model_uri`, apply `update`, and write it back in place."""
     from mltrail.models.model import MLMODEL_FILE, Model
@@ -134,35 +155,17 @@ def rewrite_mlmodel(model_uri: str, update: Callable[[Model], None]) -> None:
         update(model)
         model.save(local / MLMODEL_FILE if local.is_dir() else local)
         return
-    if model_uri.startswith("runs:/"):
-        _rewrite_run_mlmodel(model_uri, update)
-        return
-    if model_uri.startswith("models:/") and _LOGGED_MODEL_ID.match(model_uri[8:].strip("/")):
-        from mltrail.store.uri import artifact_repository_for
-
-        model_obj = _client().get_logged_model(model_uri[8:].strip("/"))
-        _rewrite_in_repo(artifact_repository_for(model_obj.artifact_location), "", update)
-        return
-    raise InvalidParameter(
-        f"Cannot update the model at {model_uri!r}: use a local path, a runs:/ URI or "
-        "models:/<model_id>"
-    )
+    if not model_uri.startswith(("runs:/", "models:/m-")):
+        raise InvalidParameter(
+            f"Cannot update the model at {model_uri!r}: use a local path, a runs:/ URI or "
+            "models:/<model_id>"
+        )
+    _rewrite_in_repo(*model_repository(model_uri), update)
 
 
-def _rewrite_run_mlmodel(model_uri: str, update: Callable[[Model], None]) -> None:
-    from mltrail.store.uri import artifact_repository_for
-
-    run_id, _, path = model_uri[len("runs:/") :].lstrip("/").partition("/")
-    client = _client()
-    model = _logged_model_of_run(client, run_id, path.strip("/"))
-    if model is not None:
-        _rewrite_in_repo(artifact_repository_for(model.artifact_location), "", update)
-        return
-    repo = artifact_repository_for(client.get_run(run_id).info.artifact_uri)
-    _rewrite_in_repo(repo, path.strip("/"), update)
-
-
-def _rewrite_in_repo(repo: Any, folder: str, update: Callable[[Model], None]) -> None:
+def _rewrite_in_repo(
+    repo: ArtifactRepository, folder: str, update: Callable[[Model], None]
+) -> None:
     import yaml
 
     from mltrail.models.model import MLMODEL_FILE, Model

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mltrail.envs.docker import engine_problem
 from mltrail.errors import InvalidParameter, MltrailError
 from mltrail.projects.spec import DockerEnv
 
@@ -75,26 +76,15 @@ def docker_arg_options(docker_args: Mapping[str, str | bool]) -> list[str]:
 
 def check_engine() -> None:
     """Fail clearly, before a run is created, when no Docker engine answers."""
-    docker = shutil.which("docker")
-    if docker is None:
+    problem = engine_problem()
+    if problem is None:
+        return
+    if shutil.which("docker") is None:
         raise MltrailError("This project declares docker_env, but `docker` is not on PATH.")
-    try:
-        result = subprocess.run(
-            [docker, "info", "--format", "{{.ServerVersion}}"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-        failed, output = result.returncode != 0, result.stderr
-    except subprocess.TimeoutExpired:
-        failed, output = True, "`docker info` timed out"
-    if failed:
-        reason = (output.strip().splitlines() or ["no answer"])[-1]
-        raise MltrailError(
-            f"This project declares docker_env, but no Docker engine is reachable ({reason}). "
-            "Start Docker, or run in the current environment with --env-manager local."
-        )
+    raise MltrailError(
+        f"This project declares docker_env, but no Docker engine is reachable ({problem}). "
+        "Start Docker, or run in the current environment with --env-manager local."
+    )
 
 
 def execute_build(docker_plan: DockerPlan) -> None:

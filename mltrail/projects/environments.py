@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mltrail.envs import conda, venvs
+from mltrail.envs.python_env import PythonEnvSpec, load_python_env
 from mltrail.errors import InvalidParameter
-from mltrail.projects import conda, docker, venvs
-from mltrail.projects.python_env import PythonEnvSpec, load_python_env
+from mltrail.projects import docker
 from mltrail.projects.spec import Project
 
 ENV_MANAGERS = ("local", "virtualenv", "uv", "conda")

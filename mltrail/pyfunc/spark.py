@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mltrail.errors import ErrorCode, InvalidParameter, MltrailError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, SparkSession
     from pyspark.sql import types as st
 
+    from mltrail.envs.scoring import ScoringServer
     from mltrail.pyfunc.pyfunc_model import PyFuncModel
 
 _SCALAR_DDL = ("int", "long", "float", "double", "string", "boolean")
@@ -36,6 +38,8 @@ _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
 # Models loaded in this (executor worker) process, by shipped archive name.
 _LOADED: dict[str, PyFuncModel] = {}
+# Scoring servers (env_manager other than local) this worker started, by archive name.
+_SERVERS: dict[str, ScoringServer] = {}
 
 
 def spark_udf(
@@ -61,14 +65,13 @@ def spark_udf(
     from mltrail.models.enforce import enforce_params
     from mltrail.models.uris import download_model
 
-    if env_manager not in (None, "local"):
-        raise MltrailError(
-            f"env_manager={env_manager!r} is not supported by mltrail's spark_udf yet: it runs "
-            "the model in the executors' own Python (env_manager='local').",
-            ErrorCode.INVALID_PARAMETER_VALUE,
-        )
     if prebuilt_env_uri is not None:
         raise InvalidParameter("prebuilt_env_uri is only supported on Databricks")
+    manager = None if env_manager in (None, "local") else env_manager
+    if manager is not None:
+        from mltrail.envs.model import check_manager
+
+        check_manager(manager)  # an unknown manager or a missing conda fails on the driver
     local = download_model(str(model_uri))
     meta = Model.load(local)
     if PYFUNC_FLAVOR not in meta.flavors:
@@ -80,10 +83,15 @@ def spark_udf(
     # Fail on the driver, not in every task: params are checked against the signature now.
     enforce_params(dict(params) if params else None, signature.params if signature else None)
     spark_type = result_spark_type(result_type, signature)
+    if manager is not None:
+        from mltrail.envs.model import prepare
+
+        # Built once here; executors on this machine (or sharing the env root) reuse it.
+        prepare(Path(local), manager)
     archive = _ship(spark, local)
     config = dict(model_config) if isinstance(model_config, Mapping) else model_config
     batches = _batch_function(
-        archive, spark_type, dict(params or {}) or None, dict(extra_env or {}), config
+        archive, spark_type, dict(params or {}) or None, dict(extra_env or {}), config, manager
     )
     udf = pandas_udf(batches, spark_type)  # type: ignore[call-overload]
     defaults = _input_names(signature)
@@ -247,20 +255,26 @@ def _batch_function(
     params: dict[str, Any] | None,
     extra_env: dict[str, str],
     model_config: str | dict[str, Any] | None,
+    env_manager: str | None = None,
 ) -> Callable[..., Iterator[Any]]:
-    """The pandas UDF body: load the model once, then predict on each batch of columns."""
+    """The pandas UDF body: load the model once, then predict on each batch of columns.
+    With an `env_manager`, the model runs in its own environment behind a scoring server."""
     from typing import Union
 
     import pandas as pd
     from pyspark.sql.types import StructType
 
     def apply(batches: Any) -> Any:
-        model = worker_model(archive, extra_env, model_config)
+        if env_manager is None:
+            model = worker_model(archive, extra_env, model_config)
+            signature, predict = model.metadata.signature, model.predict
+        else:
+            signature, predict = worker_server(archive, env_manager, extra_env)
         for batch in batches:
             columns = batch if isinstance(batch, tuple) else (batch,)
             rows = len(columns[0])
-            data = input_frame(columns, model.metadata.signature)
-            yield convert_output(model.predict(data, params=params), spark_type, rows)
+            data = input_frame(columns, signature)
+            yield convert_output(predict(data, params=params), spark_type, rows)
 
     struct = isinstance(spark_type, StructType)
     returns = Iterator[pd.DataFrame] if struct else Iterator[pd.Series]
@@ -280,16 +294,40 @@ def worker_model(
     """The model shipped as `archive`, unpacked and loaded once per worker process."""
     model = _LOADED.get(archive)
     if model is None:
-        from pyspark import SparkFiles
-
         from mltrail.pyfunc.loading import load_model
 
         os.environ.update(extra_env)
-        target = tempfile.mkdtemp(prefix="mltrail-udf-model-")
-        atexit.register(shutil.rmtree, target, True)
-        shutil.unpack_archive(SparkFiles.get(archive), target, "zip")
+        target = _unpacked(archive)
         model = _LOADED[archive] = load_model(target, model_config=model_config)
     return model
+
+
+def worker_server(
+    archive: str, env_manager: str, extra_env: Mapping[str, str]
+) -> tuple[ModelSignature | None, Callable[..., Any]]:
+    """The model's signature and a predict function backed by a scoring server running in
+    the model's environment, started once per worker process."""
+    server = _SERVERS.get(archive)
+    if server is None:
+        from mltrail.envs.model import prepare
+        from mltrail.envs.scoring import start_server
+
+        os.environ.update(extra_env)  # before the environment is looked up (MLTRAIL_ENV_ROOT)
+        target = Path(_unpacked(archive))
+        env = prepare(target, env_manager)  # found in the cache the driver filled
+        server = _SERVERS[archive] = start_server(env, target, extra_env)
+        atexit.register(server.stop)
+    signature = Model.load(server.model_dir).signature
+    return signature, server.predict
+
+
+def _unpacked(archive: str) -> str:
+    from pyspark import SparkFiles
+
+    target = tempfile.mkdtemp(prefix="mltrail-udf-model-")
+    atexit.register(shutil.rmtree, target, True)
+    shutil.unpack_archive(SparkFiles.get(archive), target, "zip")
+    return target
 
 
 def input_frame(columns: Sequence[Any], signature: ModelSignature | None) -> Any:

@@ -42,11 +42,3 @@ def test_schema_violation_is_a_clean_error(mltrail: Invoke, model: Path, tmp_pat
     source.write_text(json.dumps({"dataframe_records": [{"a": 0.0}]}))
     result = mltrail("models", "predict", "-m", str(model), "-i", str(source), ok=False)
     assert "Model is missing inputs ['b']" in result.output
-
-
-@pytest.mark.parametrize("command", ["serve", "predict"])
-def test_other_env_managers_are_not_supported_yet(
-    mltrail: Invoke, model: Path, command: str
-) -> None:
-    result = mltrail("models", command, "-m", str(model), "--env-manager", "uv", ok=False)
-    assert "--env-manager uv is not supported yet" in result.output

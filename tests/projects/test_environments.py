@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 import mltrail.projects as projects
+from mltrail.envs.python_env import PythonEnvSpec, load_python_env, mltrail_source_dir
+from mltrail.envs.venvs import COMPLETE_MARKER
 from mltrail.errors import MltrailError
 from mltrail.projects import docker
-from mltrail.projects.python_env import PythonEnvSpec, load_python_env, mltrail_source_dir
 from mltrail.projects.spec import DockerEnv
-from mltrail.projects.venvs import COMPLETE_MARKER
 from mltrail.tracking import MlflowClient
 from tests.projects.conftest import MakeProject, runs_of
 
@@ -220,8 +220,8 @@ def test_docker_project_without_engine_fails_before_a_run(
 
 
 def test_default_manager_follows_the_project(make_project: MakeProject) -> None:
+    from mltrail.envs.venvs import uv_executable
     from mltrail.projects.environments import choose_manager
-    from mltrail.projects.venvs import uv_executable
 
     python = projects.load_project(make_project({"python_env.yaml": "python: '3.11'\n"}))
     conda = projects.load_project(make_project({"conda.yaml": "name: x\n"}))

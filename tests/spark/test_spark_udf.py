@@ -204,8 +204,8 @@ def test_bad_calls_fail_clearly_on_the_driver(spark: Any, scored: dict[str, Any]
         mltrail.pyfunc.spark_udf(spark, unsigned, result_type="map<string, double>")
     with pytest.raises(MltrailError, match="not a Spark DDL type"):
         mltrail.pyfunc.spark_udf(spark, unsigned, result_type="no such type")
-    with pytest.raises(MltrailError, match="env_manager='virtualenv' is not supported"):
-        mltrail.pyfunc.spark_udf(spark, unsigned, env_manager="virtualenv")
+    with pytest.raises(MltrailError, match="Unknown env manager 'pipenv'"):
+        mltrail.pyfunc.spark_udf(spark, unsigned, env_manager="pipenv")
 
 
 def test_result_type_defaults(spark: Any) -> None:

@@ -1,4 +1,4 @@
-"""Building and caching virtual environments for python_env projects (uv or virtualenv + pip)."""
+"""Building and caching virtual environments from python_env specs (uv or virtualenv + pip)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from mltrail.envs.python_env import PythonEnvSpec, python_matches_running
 from mltrail.errors import MltrailError
-from mltrail.projects.python_env import PythonEnvSpec, python_matches_running
 
 COMPLETE_MARKER = ".mltrail-env-complete"
-_log = logging.getLogger("mltrail.projects")
+_log = logging.getLogger("mltrail.envs")
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,15 @@ def uv_executable() -> str | None:
     return shutil.which("uv")
 
 
-def get_or_create(spec: PythonEnvSpec, manager: str) -> VirtualEnv:
-    """The environment for `spec`, built with `manager` ("uv" or "virtualenv") at most once."""
-    path = env_root() / f"{manager}-{spec.fingerprint(manager)}"
+def env_path(spec: PythonEnvSpec, manager: str) -> Path:
+    """Where the environment for `spec` is (or will be) kept."""
+    return env_root() / f"{manager}-{spec.fingerprint(manager)}"
+
+
+def get_or_create(spec: PythonEnvSpec, manager: str, purpose: str = "project") -> VirtualEnv:
+    """The environment for `spec`, built with `manager` ("uv" or "virtualenv") at most once.
+    `purpose` ("project", "model") names what it is for in error messages."""
+    path = env_path(spec, manager)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path.with_name(path.name + ".lock")):
         if (path / COMPLETE_MARKER).is_file():
@@ -62,7 +68,7 @@ def get_or_create(spec: PythonEnvSpec, manager: str) -> VirtualEnv:
         shutil.rmtree(path, ignore_errors=True)  # a half-built one from an interrupted run
         _log.info("=== Creating the %s environment %s ===", manager, path)
         try:
-            _build(spec, manager, path)
+            _build(spec, manager, path, purpose)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
@@ -70,20 +76,23 @@ def get_or_create(spec: PythonEnvSpec, manager: str) -> VirtualEnv:
     return VirtualEnv(path, created=True)
 
 
-def _build(spec: PythonEnvSpec, manager: str, path: Path) -> None:
+def _build(spec: PythonEnvSpec, manager: str, path: Path, purpose: str) -> None:
     python = sys.executable if python_matches_running(spec.python) else spec.python
     if manager == "uv":
         uv = uv_executable()
         if uv is None:
             raise MltrailError("--env-manager uv needs the `uv` executable (pip install uv).")
-        _run([uv, "venv", "--quiet", "--python", python, str(path)], spec.base_dir)
+        _run([uv, "venv", "--quiet", "--python", python, str(path)], spec.base_dir, purpose)
         install = [uv, "pip", "install", "--quiet", "--python", str(path / "bin" / "python")]
     else:
-        _run([*_virtualenv_command(python, spec.python), str(path)], spec.base_dir)
+        _run([*_virtualenv_command(python, spec.python), str(path)], spec.base_dir, purpose)
         install = [str(path / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    for group in (spec.build_dependencies, spec.dependencies):
-        if group:
-            _run([*install, *spec.install_args(group)], spec.base_dir)
+    if spec.build_dependencies:
+        _run([*install, *spec.install_args(spec.build_dependencies)], spec.base_dir, purpose)
+    # One resolver call, so local packages never move the versions the dependencies pin.
+    packages = [*spec.install_args(spec.dependencies), *spec.local_packages]
+    if packages:
+        _run([*install, *packages], spec.base_dir, purpose)
 
 
 def _virtualenv_command(python: str, wanted: str) -> list[str]:
@@ -93,7 +102,7 @@ def _virtualenv_command(python: str, wanted: str) -> list[str]:
         )
         if found is None:
             raise MltrailError(
-                f"The project wants Python {wanted}, which is not installed here; install it "
+                f"The environment wants Python {wanted}, which is not installed here; install it "
                 "or use --env-manager uv, which can fetch it."
             )
         python = found
@@ -104,12 +113,12 @@ def _virtualenv_command(python: str, wanted: str) -> list[str]:
     return [sys.executable, "-m", "virtualenv", "--quiet", "--python", python]
 
 
-def _run(argv: list[str], cwd: Path) -> None:
+def _run(argv: list[str], cwd: Path, purpose: str) -> None:
     result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         output = (result.stderr or result.stdout).strip()[-3000:]
         raise MltrailError(
-            f"Building the project environment failed: {' '.join(argv)}\n{output}",
+            f"Building the {purpose} environment failed: {' '.join(argv)}\n{output}",
         )
 
 

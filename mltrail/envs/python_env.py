@@ -29,6 +29,8 @@ class PythonEnvSpec:
     build_dependencies: tuple[str, ...] = ()
     dependencies: tuple[str, ...] = ()
     base_dir: Path = Path(".")  # where relative requirement paths (-r file, ./pkg) live
+    # Installed last and as given (never rewritten), e.g. this mltrail's wheel for a model.
+    local_packages: tuple[str, ...] = ()
 
     @classmethod
     def current_python(cls, base_dir: Path) -> PythonEnvSpec:
@@ -43,6 +45,8 @@ class PythonEnvSpec:
             "build": list(self.build_dependencies),
             "deps": [_expanded(r, self.base_dir) for r in self.dependencies],
         }
+        if self.local_packages:  # absent for projects, so their existing hashes still hold
+            content["local"] = list(self.local_packages)
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:20]
 
     def install_args(self, requirements: tuple[str, ...]) -> list[str]:

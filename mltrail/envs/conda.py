@@ -1,4 +1,4 @@
-"""conda_env projects: an environment made by `conda env create`, cached by the file's hash."""
+"""conda environments made by `conda env create` from a conda.yaml, cached by the file's hash."""
 
 from __future__ import annotations
 
@@ -9,23 +9,26 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from mltrail.envs.venvs import COMPLETE_MARKER, env_root
 from mltrail.errors import MltrailError
-from mltrail.projects.venvs import COMPLETE_MARKER, env_root
 
-_log = logging.getLogger("mltrail.projects")
+_log = logging.getLogger("mltrail.envs")
 
 
-def conda_executable() -> str:
-    """`conda` from MLFLOW_CONDA_HOME, else PATH; a clear error when there is none."""
+PROJECT_NEEDS_CONDA = "This project declares a conda environment"
+
+
+def conda_executable(needs: str = PROJECT_NEEDS_CONDA) -> str:
+    """`conda` from MLFLOW_CONDA_HOME, else PATH; a clear error (starting with `needs`) when
+    there is none."""
     home = os.environ.get("MLTRAIL_CONDA_HOME") or os.environ.get("MLFLOW_CONDA_HOME")
     if home and (Path(home) / "bin" / "conda").is_file():
         return str(Path(home) / "bin" / "conda")
     found = shutil.which("conda")
     if found is None:
         raise MltrailError(
-            "This project declares a conda environment, but `conda` is not on PATH (nor in "
-            "MLFLOW_CONDA_HOME). Install conda, or run in the current environment with "
-            "--env-manager local."
+            f"{needs}, but `conda` is not on PATH (nor in MLFLOW_CONDA_HOME). Install "
+            "conda, or run in the current environment with --env-manager local."
         )
     return found
 
