@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import * as api from "../api";
@@ -21,13 +21,15 @@ interface Props {
   height?: number;
   /** Points per run asked of the server (it downsamples evenly over steps). */
   resolution?: number;
+  /** Controls shown at the end of the caption (e.g. a grid's move and size buttons). */
+  tools?: ReactNode;
 }
 
 type Points = Map<string, api.MetricValue[]>;
 
 /** One metric for many runs. The server downsamples; zooming on the step axis asks it
  * again for just the visible steps, so detail appears as you zoom into a long series. */
-export function MetricChart({ metricKey, runs, settings, height = 240, resolution = 1000 }: Props) {
+export function MetricChart({ metricKey, runs, settings, height = 240, resolution = 1000, tools }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [range, setRange] = useState<[number, number] | null>(null);
@@ -155,6 +157,7 @@ export function MetricChart({ metricKey, runs, settings, height = 240, resolutio
             Reset zoom (steps {range[0]}–{range[1]})
           </button>
         )}
+        {tools && <span className="chart-tools">{tools}</span>}
       </figcaption>
       {error && <div className="error-text">{error.message}</div>}
       {points && pointCount === 0 && !error && <div className="empty small">No data for this metric in these runs.</div>}
