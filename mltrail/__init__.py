@@ -94,6 +94,7 @@ _LAZY_NAMES: dict[str, str] = {
         "mltrail.tracking.fluent_registry",
     ),
     "run": "mltrail.projects",
+    "Image": "mltrail.tracking.multimedia",
     "MlflowClient": "mltrail.tracking.client",
     "MltrailClient": "mltrail.tracking.client",
     "MlflowException": "mltrail.exceptions",
@@ -104,6 +105,7 @@ _LAZY_NAMES: dict[str, str] = {
 # resolves on attribute access.
 __all__ = [
     "ActiveRun",
+    "Image",
     "MlflowClient",
     "MlflowException",
     "MltrailClient",

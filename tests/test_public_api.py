@@ -11,6 +11,7 @@ import mltrail
 
 PUBLIC_NAMES = [
     "ActiveRun",
+    "Image",
     "MlflowClient",
     "MlflowException",
     "MltrailClient",

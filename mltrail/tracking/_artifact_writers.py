@@ -112,9 +112,14 @@ def image_bytes(image: PILImage.Image, fmt: str) -> bytes:
 
 
 def thumbnail_bytes(image: PILImage.Image) -> bytes:
-    """The compressed preview the UI shows for step images (WebP, longest side 256 px)."""
-    preview = image.copy()
-    preview.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    """The compressed preview the UI shows for step images: WebP scaled, up or down as MLflow
+    does, so that its longest side is 256 px."""
+    width, height = image.size
+    if width > height:
+        size = (THUMBNAIL_SIZE, int(height * (THUMBNAIL_SIZE / width)))
+    else:
+        size = (int(width * (THUMBNAIL_SIZE / height)), THUMBNAIL_SIZE)
+    preview = image.resize((max(size[0], 1), max(size[1], 1)))  # a 1000x1 strip stays 1 px high
     buffer = io.BytesIO()
     preview.save(buffer, format="WEBP")
     return buffer.getvalue()

@@ -81,14 +81,16 @@ class RunDataMethods(ClientBase):
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         """Every value logged for one metric, ordered by step then timestamp."""
         store = self._read_store()
-        history: list[Metric] = []
-        token: str | None = None
-        while True:
+        # The first page is the result (as in MLflow: a list, with a `token` of None at the end);
+        # later pages are appended to it, so a one-page history is never copied.
+        history = store.get_metric_history(run_id, key)
+        token = history.token
+        while token:
             page = store.get_metric_history(run_id, key, page_token=token)
             history.extend(page)
             token = page.token
-            if not token:
-                return history
+        history.token = None
+        return history
 
     def log_inputs(
         self,

@@ -90,8 +90,11 @@ def _run(conn: Connection, sql: str, params: Any, *, many: bool) -> Any:
         conn.begin()  # as SQLAlchemy's autobegin would (our SQLite BEGIN comes from its event)
     cursor = conn.connection.cursor()
     dispatch: Any = conn.dispatch
-    for listener in dispatch.before_cursor_execute:
-        listener(conn, cursor, sql, params, None, many)
+    # Testing the collections first is cheaper than iterating them, and usually they are empty.
+    before, after = dispatch.before_cursor_execute, dispatch.after_cursor_execute
+    if before:
+        for listener in before:
+            listener(conn, cursor, sql, params, None, many)
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
         if many:
@@ -103,8 +106,9 @@ def _run(conn: Connection, sql: str, params: Any, *, many: bool) -> Any:
         raise DBAPIError.instance(
             sql, params, error, dbapi_error, dialect=conn.dialect, ismulti=many
         ) from error
-    for listener in dispatch.after_cursor_execute:
-        listener(conn, cursor, sql, params, None, many)
+    if after:
+        for listener in after:
+            listener(conn, cursor, sql, params, None, many)
     return cursor
 
 

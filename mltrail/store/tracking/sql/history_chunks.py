@@ -19,14 +19,14 @@ import sys
 from array import array
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from itertools import pairwise, repeat
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 
-from mltrail.entities import Metric
-from mltrail.entities.run import plain_metric
+from mltrail.entities import Metric, PagedList
+from mltrail.entities.run import append_plain_metrics
 from mltrail.store.tracking.sql import driver
 
 PACK_MIN = 64  # fewer points of a key in one batch stay ordinary history rows
@@ -110,12 +110,12 @@ class _Segment(NamedTuple):
     first_step: int
     last_step: int
     size: int
-    build: Callable[[int, int], list[Metric]]  # the Metrics of positions [start, stop)
+    build: Callable[[list[Metric], int, int], object]  # append the Metrics of [start, stop)
 
 
 def merge(
     key: str, chunks: Sequence[Chunk], rows: Sequence[Metric], offset: int, limit: int | None
-) -> list[Metric]:
+) -> PagedList[Metric]:
     """One page of the history made of `chunks` and the key's (sorted) history `rows`.
 
     Segments whose step ranges do not overlap (a training loop's batches never do) are joined
@@ -128,30 +128,32 @@ def merge(
     stop = sys.maxsize if limit is None else offset + limit
     if all(a.last_step < b.first_step for a, b in pairwise(segments)):
         return _page_of_joined(segments, offset, stop)
-    everything = [m for segment in segments for m in segment.build(0, segment.size)]
-    return _sorted_unique(everything)[offset:stop]
+    everything: list[Metric] = []
+    for segment in segments:
+        segment.build(everything, 0, segment.size)
+    return PagedList(_sorted_unique(everything)[offset:stop], None)
 
 
 def _chunk_segment(key: str, chunk: Chunk) -> _Segment:
-    def build(start: int, stop: int) -> list[Metric]:
+    def build(into: list[Metric], start: int, stop: int) -> None:
         part = slice(start, stop)
-        values, stamps, steps = chunk.values[part], chunk.timestamps[part], chunk.steps[part]
-        return list(map(plain_metric, repeat(key), values, stamps, steps))
+        points = zip(chunk.values[part], chunk.timestamps[part], chunk.steps[part], strict=True)
+        append_plain_metrics(into, key, points)
 
     return _Segment(chunk.first_step, chunk.last_step, len(chunk.steps), build)
 
 
-def _slicer(rows: Sequence[Metric]) -> Callable[[int, int], list[Metric]]:
-    return lambda start, stop: list(rows[start:stop])
+def _slicer(rows: Sequence[Metric]) -> Callable[[list[Metric], int, int], object]:
+    return lambda into, start, stop: into.extend(rows[start:stop])
 
 
-def _page_of_joined(segments: list[_Segment], offset: int, stop: int) -> list[Metric]:
-    page: list[Metric] = []
+def _page_of_joined(segments: list[_Segment], offset: int, stop: int) -> PagedList[Metric]:
+    page: PagedList[Metric] = PagedList((), None)
     position = 0  # of the current segment's first point in the whole history
     for segment in segments:
         start, end = max(offset - position, 0), min(stop - position, segment.size)
         if start < end:
-            page += segment.build(start, end)
+            segment.build(page, start, end)
         position += segment.size
         if position >= stop:
             break

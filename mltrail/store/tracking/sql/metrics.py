@@ -3,8 +3,8 @@
 Both are hot paths and run as plain DBAPI statements (see driver.py): a `log_batch` of 1000
 metrics is one executemany into the history and one into `latest_metrics`, and a history read
 is one query (plus one for the packed chunks of long histories, see history_chunks.py) whose
-rows become `Metric`s through `plain_metric`, several times cheaper than the dataclass's own
-constructor. Values are stored as the schema says: NaN as 0 + `is_nan`, +/-Inf as +/-DBL_MAX.
+rows become `Metric`s through `append_plain_metrics`, several times cheaper than the dataclass's
+own constructor. Values are stored as the schema says: NaN as 0 + `is_nan`, +/-Inf as +/-DBL_MAX.
 """
 
 from __future__ import annotations
@@ -13,17 +13,16 @@ import gc
 import math
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from itertools import starmap
 from typing import Any, Final, NamedTuple
 
 from sqlalchemy import Column, Connection, Table
 from sqlalchemy.engine import Dialect
 
 from mltrail.entities import Metric, PagedList
-from mltrail.entities.run import plain_metric
+from mltrail.entities.run import append_plain_metrics
 from mltrail.store.tracking.sql import driver, history_chunks
 
 DBL_MAX = sys.float_info.max
@@ -203,6 +202,8 @@ def _pack_long_runs(
     conn: Connection, run_id: str, rows: list[tuple[Any, ...]], plain: bool
 ) -> list[tuple[Any, ...]]:
     """Store the keys with many plain points in this batch as chunks; return the other rows."""
+    if len(rows) < history_chunks.PACK_MIN:  # e.g. a synchronous `log_metric`: nothing to pack
+        return rows
     counts = Counter(row[_KEY] for row in rows if plain or row[_MODEL_ID:] == _NO_MODEL)
     packed = {key for key, count in counts.items() if count >= history_chunks.PACK_MIN}
     if not packed:
@@ -235,21 +236,6 @@ def _newer_than_stored(
 # --- reading history --------------------------------------------------------------------------
 
 
-class _NeedsFullRow(Exception):
-    """A history row holds more than (value, timestamp, step): read the full columns."""
-
-
-def _history_builder(key: str) -> Callable[[float | None, int, int], Metric]:
-    """Builds the `Metric` of one plain history row of `key`; raises `_NeedsFullRow` otherwise."""
-
-    def build(value: float | None, timestamp: int, step: int) -> Metric:
-        if value is None:
-            raise _NeedsFullRow
-        return plain_metric(key, value, timestamp, step)
-
-    return build
-
-
 def read_history(
     conn: Connection, run_id: str, key: str, offset: int, limit: int | None
 ) -> PagedList[Metric]:
@@ -258,32 +244,37 @@ def read_history(
     if chunks:
         rows = _read_history_rows(conn, run_id, key, 0, None)
         with _collection_paused():
-            return PagedList(history_chunks.merge(key, chunks, rows, offset, limit), None)
-    return PagedList(_read_history_rows(conn, run_id, key, offset, limit), None)
+            return history_chunks.merge(key, chunks, rows, offset, limit)
+    return _read_history_rows(conn, run_id, key, offset, limit)
 
 
 def _read_history_rows(
     conn: Connection, run_id: str, key: str, offset: int, limit: int | None
-) -> list[Metric]:
+) -> PagedList[Metric]:
+    found: PagedList[Metric] = PagedList((), None)
     page = (sys.maxsize if limit is None else limit, offset)
     plain = driver.render(conn.dialect, _PLAIN_HISTORY)
     special = (True, DBL_MAX, -DBL_MAX)
     with _collection_paused(), driver.stream(conn, plain, (*special, run_id, key, *page)) as rows:
-        try:
-            return list(starmap(_history_builder(key), rows))
-        except _NeedsFullRow:
-            pass
+        if append_plain_metrics(found, key, rows):
+            return found
+    # Some row holds more than (value, timestamp, step): read the full columns.
     full = driver.fetch(conn, driver.render(conn.dialect, _FULL_HISTORY), (run_id, key, *page))
-    return [to_metric(key, *row) for row in full]
+    return PagedList([to_metric(key, *row) for row in full], None)
 
 
 @contextmanager
 def _collection_paused() -> Iterator[None]:
-    """Keep the cyclic garbage collector from running while a history is built.
+    """Keep the cyclic garbage collector off the objects of a history being built.
 
     Every 700 new objects start a collection, and as the new objects survive, some of those are
-    full passes over the whole heap: for a 100,000-point history that doubles the cost. These
-    objects hold no cycles, so nothing is lost by collecting afterwards.
+    full passes over the whole heap: for a 100,000-point history that doubles the cost. So the
+    collector is paused while the history is built; then the new objects, which hold no cycles,
+    are moved straight to the oldest generation (`freeze` + `unfreeze`, as surviving two young
+    collections would), sparing the young collection that would otherwise walk all of them at
+    the next allocation. Other young objects move with them (any cyclic garbage among them is
+    collected by the next full collection instead); objects the application froze (before a
+    fork) stay frozen, as then nothing is moved.
     """
     if not gc.isenabled():
         yield
@@ -292,6 +283,9 @@ def _collection_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
