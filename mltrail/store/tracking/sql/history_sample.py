@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Connection
@@ -54,19 +55,28 @@ def read_sampled_history(
 
     low = _LOWEST if start_step is None else start_step
     high = _HIGHEST if end_step is None else end_step
-    chunks = history_chunks.read(conn, run_id, key)
+    chunks = sorted(history_chunks.read(conn, run_id, key), key=lambda chunk: chunk.first_step)
     query = driver.render(conn.dialect, _ROW_STEPS)
-    row_steps = {step for (step,) in driver.fetch(conn, query, (run_id, key, low, high))}
-    every = np.concatenate(
-        [np.frombuffer(chunk.steps, dtype=np.int64) for chunk in chunks]
-        + [np.fromiter(row_steps, dtype=np.int64, count=len(row_steps))]
-    )
-    steps = _distinct_sorted(np, every[(every >= low) & (every <= high)])
-    keep = _spread(np, steps, limit)
-    kept_chunks = [_only(np, chunk, keep) for chunk in chunks]
-    at_rows = sorted(row_steps.intersection(keep.tolist()))
-    rows = _rows_at(conn, run_id, key, at_rows)
-    return history_chunks.merge(key, [c for c in kept_chunks if c.steps], rows, 0, None)
+    row_steps = sorted(step for (step,) in driver.fetch(conn, query, (run_id, key, low, high)))
+    # Each part is (steps, timestamps, values) of a stretch of history sorted by step.
+    parts = [_numbers(np, chunk) for chunk in chunks]
+    if all(a.last_step < b.first_step for a, b in pairwise(chunks)):
+        # A training loop's chunks follow one another: joined, they are sorted already and
+        # the sort of a million steps is not needed.
+        parts = (
+            [tuple(np.concatenate(column) for column in zip(*parts, strict=True))] if parts else []
+        )
+        every = parts[0][0] if parts else np.empty(0, dtype=np.int64)
+        steps = every[np.searchsorted(every, low) : np.searchsorted(every, high, "right")]
+    else:
+        every = np.concatenate([steps for steps, _, _ in parts])
+        steps = np.sort(every[(every >= low) & (every <= high)])
+    rows = np.array(row_steps, dtype=np.int64)
+    keep = _spread(np, _distinct(np, np.insert(steps, np.searchsorted(steps, rows), rows)), limit)
+    kept_chunks = [_pick(np, part, keep) for part in parts]
+    at_rows = sorted(set(row_steps).intersection(keep.tolist()))
+    rows_kept = _rows_at(conn, run_id, key, at_rows)
+    return history_chunks.merge(key, [c for c in kept_chunks if c.steps], rows_kept, 0, None)
 
 
 def _spread(np: Any, steps: Any, limit: int) -> Any:
@@ -76,31 +86,40 @@ def _spread(np: Any, steps: Any, limit: int) -> Any:
     if limit == 1:
         return steps[-1:]
     last = len(steps) - 1
-    return _distinct_sorted(np, steps[np.round(np.arange(limit) * last / (limit - 1)).astype(int)])
+    return _distinct(np, steps[np.round(np.arange(limit) * last / (limit - 1)).astype(int)])
 
 
-def _distinct_sorted(np: Any, steps: Any) -> Any:
-    # By sorting: numpy's hash-based `unique` is several times slower on millions of integers.
-    ordered = np.sort(steps)
+def _distinct(np: Any, ordered: Any) -> Any:
+    """The distinct values of a sorted array."""
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def _only(np: Any, chunk: history_chunks.Chunk, keep: Any) -> history_chunks.Chunk:
-    """The chunk's points at the kept steps."""
-    steps = np.frombuffer(chunk.steps, dtype=np.int64)
-    slots = np.minimum(np.searchsorted(keep, steps), len(keep) - 1)  # `keep` is sorted
-    at = np.nonzero(keep[slots] == steps)[0] if len(keep) else np.empty(0, dtype=np.int64)
-    if not len(at):
-        return chunk._replace(steps=array("q"))
-    picked = [
-        _as_array(code, np.frombuffer(numbers, dtype=dtype)[at])
-        for code, dtype, numbers in (
-            ("q", np.int64, chunk.steps),
-            ("q", np.int64, chunk.timestamps),
-            ("d", np.float64, chunk.values),
-        )
-    ]
-    return history_chunks.Chunk(int(picked[0][0]), int(picked[0][-1]), *picked)
+def _numbers(np: Any, chunk: history_chunks.Chunk) -> tuple[Any, ...]:
+    """A chunk's steps, timestamps and values as numpy arrays (views, no copies)."""
+    return (
+        np.frombuffer(chunk.steps, dtype=np.int64),
+        np.frombuffer(chunk.timestamps, dtype=np.int64),
+        np.frombuffer(chunk.values, dtype=np.float64),
+    )
+
+
+def _pick(np: Any, part: tuple[Any, ...], keep: Any) -> history_chunks.Chunk:
+    """The points at the kept steps of a stretch of history sorted by step, as a chunk."""
+    steps, timestamps, values = part
+    # Each kept step is the range [left, right) of the sorted steps.
+    left, right = np.searchsorted(steps, keep), np.searchsorted(steps, keep, "right")
+    counts = right - left
+    at = np.repeat(left - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+    kept_steps = _as_array("q", steps[at])
+    if not kept_steps:
+        return history_chunks.Chunk(0, 0, kept_steps, array("q"), array("d"))
+    return history_chunks.Chunk(
+        kept_steps[0],
+        kept_steps[-1],
+        kept_steps,
+        _as_array("q", timestamps[at]),
+        _as_array("d", values[at]),
+    )
 
 
 def _as_array(code: str, values: Any) -> array[Any]:

@@ -113,13 +113,16 @@ def test_deleting_the_run_deletes_its_chunks(store: SqlTrackingStore) -> None:
     assert _count(store, schema.metric_chunks) == 0
 
 
+@pytest.mark.parametrize("overlap", [False, True], ids=["chunks-in-a-row", "overlapping-chunks"])
 @pytest.mark.parametrize(("start", "end"), [(None, None), (150, 420), (290, 305)])
 def test_sampled_history_matches_sampling_the_whole_history(
-    store: SqlTrackingStore, start: int | None, end: int | None
+    store: SqlTrackingStore, start: int | None, end: int | None, overlap: bool
 ) -> None:
     run_id = _run(store)
     for first in range(0, 400, 100):
         store.log_batch(run_id, _points("loss", range(first, first + 100)))  # chunks
+    if overlap:  # a second pass over some steps (a resumed run): more points at those steps
+        store.log_batch(run_id, _points("loss", range(250, 350), stamp=5000))
     store.log_batch(run_id, _points("loss", range(400, 403)))  # rows
     store.log_batch(run_id, [Metric("loss", 9.0, 1, 300, model_id="m-1")])  # a row at a chunk step
     low, high = (-(2**63), 2**63) if start is None else (start, end)
