@@ -82,13 +82,37 @@ def _enforce_columns(frame: Any, schema: Schema) -> Any:
             "signature: `%s`. These inputs will be ignored.",
             extra,
         )
-    frame = frame.rename(columns={c: str(c) for c in frame.columns})
     kept = [n for n in names if n in present]
+    if not extra and _typed_already(frame, schema):
+        # The common scoring request: converting column by column would change nothing, and
+        # would leave a frame of one block per column, which slows the model down too.
+        return frame.copy() if list(frame.columns) == kept else frame[kept]
+    frame = frame.rename(columns={c: str(c) for c in frame.columns})
     out = frame[kept].copy()
     for spec in schema.inputs:
         if spec.name in present and isinstance(spec, ColSpec):
             out[spec.name] = _enforce_column(out[spec.name], spec)
     return out
+
+
+# Types whose enforcement looks at the values, not only at the dtype.
+_CHECKED_BY_VALUE = frozenset({DataType.string, DataType.binary, DataType.datetime})
+
+
+def _typed_already(frame: Any, schema: Schema) -> bool:
+    """Every column is a distinct, string-named input of the schema, already of its dtype."""
+    specs = {spec.name: spec for spec in schema.inputs}
+    for name, dtype in zip(frame.columns, frame.dtypes, strict=True):
+        spec = specs.get(name) if isinstance(name, str) else None
+        if not isinstance(spec, ColSpec):
+            return False
+        if isinstance(spec.type, AnyType):
+            continue
+        if not isinstance(spec.type, DataType) or spec.type in _CHECKED_BY_VALUE:
+            return False
+        if dtype != spec.type.to_numpy():
+            return False
+    return bool(frame.columns.is_unique)
 
 
 def _enforce_unnamed(frame: Any, schema: Schema) -> Any:

@@ -8,6 +8,7 @@ Shared by the sklearn and lightgbm flavors, whose MLmodel entries use the same k
 from __future__ import annotations
 
 import pickle
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,9 +44,7 @@ def serializer_package(serialization_format: str) -> str | None:
 def serialize(obj: Any, target: str, serialization_format: str) -> None:
     check_serialization_format(serialization_format)
     if serialization_format == SERIALIZATION_FORMAT_SKOPS:
-        import skops.io  # type: ignore[import-untyped]
-
-        skops.io.dump(obj, target)
+        _skops_io().dump(obj, target)
         return
     if serialization_format == SERIALIZATION_FORMAT_PICKLE:
         with open(target, "wb") as out:
@@ -64,12 +63,31 @@ def deserialize(
     serialization_format = serialization_format or LEGACY_SERIALIZATION_FORMAT
     check_serialization_format(serialization_format)
     if serialization_format == SERIALIZATION_FORMAT_SKOPS:
-        import skops.io
-
-        return skops.io.load(source, trusted=list(trusted_types or ()) or None)
+        return _skops_io().load(source, trusted=list(trusted_types or ()) or None)
     with open(source, "rb") as stream:
         if serialization_format == SERIALIZATION_FORMAT_CLOUDPICKLE:
             import cloudpickle
 
             return cloudpickle.load(stream)
         return pickle.load(stream)
+
+
+# scikit-learn's array-API adapter for torch: importing it imports all of PyTorch.
+_SKLEARN_TORCH_ADAPTER = "sklearn.externals.array_api_compat.torch"
+
+
+def _skops_io() -> Any:
+    """`skops.io`, imported without dragging PyTorch in.
+
+    At import, skops walks every scikit-learn module to list the types it trusts, and one of
+    them imports torch when it is installed: seconds and ~200 MB for a server that only scores a
+    scikit-learn model. Hiding that one module while skops imports leaves the trusted list the
+    same (torch types are never on it) and the module importable again afterwards.
+    """
+    if "skops.io" not in sys.modules and _SKLEARN_TORCH_ADAPTER not in sys.modules:
+        sys.modules[_SKLEARN_TORCH_ADAPTER] = None  # type: ignore[assignment]  # "not importable"
+        try:
+            import skops.io  # type: ignore[import-untyped]  # noqa: F401
+        finally:
+            sys.modules.pop(_SKLEARN_TORCH_ADAPTER, None)
+    return sys.modules["skops.io"]
