@@ -1,6 +1,7 @@
 """Every workload the harness knows: its script, sizes (full and --quick) and targets.
 
-Targets come from the project's speed issues: issue 2 (embedded store) and issue 3 (server).
+Targets come from the project's speed issues: issue 2 (embedded store), issue 3 (server) and
+issue 9 (web UI), issue 4 (model serving).
 Sizes reach the scripts as BENCH_* environment variables, so the knobs are all listed here.
 """
 
@@ -56,6 +57,11 @@ class Workload:
     self_repeating: bool = False
     # Sample the server's memory while the script runs and report its peak and growth.
     watch_server_memory: bool = False
+    # The measure phase drives a browser: it runs in the harness's interpreter (which has
+    # Playwright) against either server; the setup phase still runs under the library.
+    browser: bool = False
+    # A `models serve` workload, driven by benchmarks/scoring.py.
+    scoring: bool = False
     targets: tuple[Target, ...] = field(default=())
 
     @property
@@ -214,12 +220,68 @@ SERVER = [
     ),
 ]
 
-WORKLOADS = EMBEDDED + SERVER
+UI = [
+    Workload(
+        "ui_runs_table",
+        9,
+        "web UI: first rows of a 10,000-run experiment painted, and its JavaScript",
+        "ui_runs_table.py",
+        server=True,
+        browser=True,
+        sizes=(("BENCH_RUNS", 10_000, 1_000), ("BENCH_LOADS", 3, 2)),
+        setup="ui_runs",
+        self_repeating=True,
+        targets=(Target("first_rows", "<=", 1000, "ms"), Target("js_gzip", "<=", 300, "kB")),
+    ),
+    Workload(
+        "ui_chart",
+        9,
+        "web UI: chart of a 1,000,000-point metric drawn, then zoomed (mltrail)",
+        "ui_chart.py",
+        server=True,
+        browser=True,
+        sizes=(("BENCH_POINTS", 1_000_000, 100_000), ("BENCH_LOADS", 3, 2)),
+        setup="ui_history",
+        self_repeating=True,
+        targets=(
+            Target("chart_drawn", "<=", 1000, "ms"),
+            Target("interaction_long_tasks", "<=", 0, "tasks"),
+        ),
+    ),
+]
+
+# Issue 4: the model scoring server, `<lib> models serve` on one model saved by MLflow.
+SERVING = [
+    Workload(
+        "serving",
+        4,
+        "`models serve` of one sklearn model: start to /ping, latency, 8-client throughput",
+        "serving.py",
+        server=True,
+        scoring=True,
+        sizes=(
+            ("BENCH_BATCH_ROWS", 1_000, 1_000),
+            ("BENCH_REQUESTS", 1_000, 200),
+            ("BENCH_BATCH_REQUESTS", 100, 20),
+            ("BENCH_CLIENTS", 8, 8),
+            ("BENCH_SECONDS", 10, 3),
+            BUDGET_S,
+        ),
+        setup="sklearn_model",
+        targets=(
+            Target("serving_ready", "<=", 2, "s"),
+            Target("latency_1_row", ">=", 3, on_ratio=True),
+            Target("throughput_1_row", ">=", 3, on_ratio=True),
+        ),
+    ),
+]
+
+WORKLOADS = EMBEDDED + SERVER + UI + SERVING
 
 
 def select(only: list[str], skip_server: bool) -> list[Workload]:
-    """Workloads by name (or group name `embedded` / `server`), in catalog order."""
-    groups = {"embedded": EMBEDDED, "server": SERVER}
+    """Workloads by name (or a group name: embedded, server, ui, serving), in catalog order."""
+    groups = {"embedded": EMBEDDED, "server": SERVER, "ui": UI, "serving": SERVING}
     names = {w.name for w in WORKLOADS}
     unknown = [name for name in only if name not in names and name not in groups]
     if unknown:

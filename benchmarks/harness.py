@@ -7,6 +7,7 @@ Every script run gets a fresh subprocess and working directory under benchmarks/
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 import time
@@ -26,6 +27,7 @@ from benchmarks.runner import (
     run_script,
     sqlite_uri,
 )
+from benchmarks.scoring import ScoringBench
 from benchmarks.servers import MemoryWatch, Server, ServerUnavailable, start_server
 
 # Idle memory is read once start-up work (background threads, job runners) has settled.
@@ -64,7 +66,9 @@ class Harness:
         try:
             for workload in workloads:
                 self.log(f"[{workload.name}] {workload.summary}")
-                if workload.script is None:
+                if workload.scoring:
+                    ScoringBench(self).run(workload)
+                elif workload.script is None:
                     self._server_start(workload)
                 elif workload.server:
                     self._server_workload(workload)
@@ -186,6 +190,9 @@ class Harness:
         """Run the client script against a live server, once per repeat."""
         assert workload.script_path is not None
         env = {**workload.environment(self.options.quick), "BENCH_TRACKING_URI": server.url}
+        if workload.browser:
+            # Playwright lives in the harness's venv; the script only talks to the server.
+            library = dataclasses.replace(library, python=Path(sys.executable))
         for repeat in range(self._repeats(workload)):
             client_cwd = cwd / f"client-{repeat}"
             client_cwd.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,8 @@ from benchmarks.catalog import TIMES, Workload
 from benchmarks.runner import Measurement
 
 SUBJECT, BASELINE = "mltrail", "mlflow"
+# Units of size: their ratio reads "less" / "more" rather than "faster" / "slower".
+SIZE_UNITS = {"MB", "kB"}
 
 
 def higher_is_better(unit: str) -> bool:
@@ -86,7 +88,8 @@ def _judge_row(row: Row, workload: Workload) -> None:
         for target in targets
         if not (target.on_ratio and row.median(BASELINE) is None)
     ]
-    if ours is None or any(value is None for value, _ in checks):
+    # With no baseline, a row whose only targets are ratios has nothing to judge.
+    if ours is None or not checks or any(value is None for value, _ in checks):
         row.status = "n/a"
         return
     row.status = "PASS" if all(t.met(v) for v, t in checks if v is not None) else "MISS"
@@ -106,7 +109,7 @@ def format_ratio(row: Row) -> str:
     ratio = row.ratio()
     if ratio is None:
         return "—"
-    better, worse = ("less", "more") if row.unit == "MB" else ("faster", "slower")
+    better, worse = ("less", "more") if row.unit in SIZE_UNITS else ("faster", "slower")
     # Below 1 the honest reading is the inverse: "2.0x slower", not "0.5x faster".
     factor, word = (ratio, better) if ratio >= 1 else (1 / ratio, worse)
     shown = f"{factor:.1f}" if factor < 100 else f"{factor:,.0f}"

@@ -24,7 +24,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME",
-        help="run only this workload or group (embedded, server); repeatable or comma-separated",
+        help="run only this workload or group (embedded, server, ui, serving); "
+        "repeatable or comma-separated",
     )
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a fast check")
     parser.add_argument("--repeats", type=int, default=3, help="runs per workload (median)")

@@ -39,6 +39,10 @@ function request()
     sent, tid * 100000000 + sent)
   return wrk.format(nil, "PATH", nil, body)
 end
+"""
+
+# Appended to every load script: one summary line the harness parses.
+WRK_SUMMARY = """
 function done(summary, latency, requests)
   io.write(string.format("BENCH %d %d %d %d %d\\n", summary.requests, summary.duration,
     summary.errors.status + summary.errors.connect + summary.errors.read
@@ -61,15 +65,20 @@ def create_run(base: str) -> str:
 
 
 def run_wrk(wrk: str, base: str, run_id: str, clients: int, seconds: int) -> dict[str, float]:
-    script = Path("load.lua")
     lua = WRK_SCRIPT.replace("RUN_ID", run_id).replace("STAMP", str(_bench.now_ms()))
-    script.write_text(lua.replace("PATH", PATH))
+    return run_wrk_script(wrk, base + PATH, lua.replace("PATH", PATH), clients, seconds)
+
+
+def run_wrk_script(wrk: str, url: str, lua: str, clients: int, seconds: int) -> dict[str, float]:
+    """`wrk` with the Lua request script `lua` on `url`: a warm-up, then the measured run."""
+    script = Path("load.lua")
+    script.write_text(lua + WRK_SUMMARY)
     threads = str(min(2, clients))
 
     def wrk_run(duration: int) -> str:
         command = [wrk, "-t", threads, "-c", str(clients), "-d", f"{duration}s", "--timeout", "5s"]
         done = subprocess.run(
-            [*command, "-s", str(script), base + PATH], capture_output=True, text=True, check=True
+            [*command, "-s", str(script), url], capture_output=True, text=True, check=True
         )
         return done.stdout
 
