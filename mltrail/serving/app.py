@@ -12,6 +12,7 @@ model once.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -139,7 +140,11 @@ def app_from_env() -> ScoringApp:
     uri = os.environ.get(MODEL_URI_ENV_VAR)
     if not uri:
         raise RuntimeError(f"{MODEL_URI_ENV_VAR} is not set; start the server with the CLI.")
-    return create_scoring_app(uri, float(os.environ.get(TIMEOUT_ENV_VAR, DEFAULT_TIMEOUT_S)))
+    app = create_scoring_app(uri, float(os.environ.get(TIMEOUT_ENV_VAR, DEFAULT_TIMEOUT_S)))
+    # The model and its framework live as long as the worker: moved out of the collector's
+    # generations, they are not traversed by every full collection (a 100 ms pause otherwise).
+    gc.freeze()
+    return app
 
 
 def predict(model: PyFuncModel, data: Any, params: dict[str, Any] | None) -> bytes:
