@@ -5,9 +5,7 @@ Signatures inferred by both libraries from the same data are identical strings.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 import mltrail.models
 import mltrail.pyfunc
 import mltrail.sklearn
+from tests.compat.mlflow_process import run_script
 
 pytestmark = pytest.mark.compat
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -151,27 +150,14 @@ def test_models_saved_by_mltrail_load_in_mlflow(tmp_path: Path, estimator: Any) 
         ours[name] = [float(v) for v in predicted]
         if name != "python":
             ours[name + ":raw"] = ours[name]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "MLTRAIL_"))}
-    env["OMP_NUM_THREADS"] = "1"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
+    assert (
+        run_script(
             _MLFLOW_LOADER,
-            str(tmp_path),
-            FRAME.to_json(orient="columns"),
-            *[n for n in ours if ":" not in n],
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=240,
-        check=False,
+            [str(tmp_path), FRAME.to_json(orient="columns"), *[n for n in ours if ":" not in n]],
+            tmp_path,
+        )
+        == ours
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = next(line for line in done.stdout.splitlines() if line.startswith("RESULT"))
-    assert json.loads(result[len("RESULT") :]) == ours
     assert ours["python"] == [5.0, 8.0, 11.0, 14.0]
 
 

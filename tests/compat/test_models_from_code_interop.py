@@ -6,9 +6,6 @@ written against either library; predictions and configs must match.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ import pytest
 
 import mltrail.pyfunc
 from mltrail.models import Model
+from tests.compat.mlflow_process import run_script
 
 pytestmark = pytest.mark.compat
 
@@ -201,25 +199,13 @@ def test_models_from_code_saved_by_mltrail_load_in_mlflow(tmp_path: Path) -> Non
         model = mltrail.pyfunc.load_model(str(tmp_path / name), model_config=config)
         predicted = [float(v) for v in model.predict(FRAME, params=params)]
         ours[name + json.dumps(params)] = [predicted, model.model_config]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "MLTRAIL_"))}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
+    assert (
+        run_script(
             _MLFLOW_LOADER,
-            str(tmp_path),
-            FRAME.to_json(orient="columns"),
-            json.dumps(cases),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=240,
-        check=False,
+            [str(tmp_path), FRAME.to_json(orient="columns"), json.dumps(cases)],
+            tmp_path,
+        )
+        == ours
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = next(line for line in done.stdout.splitlines() if line.startswith("RESULT"))
-    assert json.loads(result[len("RESULT") :]) == ours
     assert ours['mlflow_style{"extra": 10}'][0] == [15.0, 19.0, 23.0]
     assert ours["mltrail_stylenull"] == [[3.5, 6.5, 9.5], {"k": 3, "offset": 0.5}]
