@@ -7,6 +7,7 @@ import { hrefFor, RUN_TABS, type RunTab } from "../lib/route";
 import { TAG, toRow } from "../lib/runRow";
 import { ArtifactBrowser } from "../components/ArtifactBrowser";
 import { RunModelVersions } from "../components/RunModelVersions";
+import { TagTable } from "../components/TagTable";
 import { InlineEdit } from "../components/InlineEdit";
 import { MetricChart, type ChartSettings } from "../components/MetricChart";
 import { Sparkline } from "../components/Sparkline";
@@ -216,48 +217,14 @@ function Metrics({ run }: { run: api.Run }) {
 }
 
 function Tags({ run, onEdit }: { run: api.Run; onEdit: (fn: () => Promise<unknown>) => Promise<unknown> }) {
-  const [key, setKey] = useState("");
-  const [value, setValue] = useState("");
-  const [error, setError] = useState<Error>();
   const id = run.info.run_id;
   const tags = (run.data.tags ?? []).filter((t) => !t.key.startsWith("mlflow.") || t.key === "mlflow.runName");
   return (
-    <div className="tags">
-      <table className="grid kv">
-        <tbody>
-          {tags.map((t) => (
-            <tr key={t.key} data-tag={t.key}>
-              <th className="mono">{t.key}</th>
-              <td>
-                <InlineEdit label={`tag ${t.key}`} value={t.value} onSave={(v) => onEdit(() => api.setRunTag(id, t.key, v))} />
-              </td>
-              <td>
-                <button className="ghost small danger" aria-label={`Delete tag ${t.key}`} onClick={() => void onEdit(() => api.deleteRunTag(id, t.key))}>
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {!tags.length && <Empty>No tags yet.</Empty>}
-      <form
-        className="toolbar"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setError(undefined);
-          onEdit(() => api.setRunTag(id, key.trim(), value)).then(
-            () => (setKey(""), setValue("")),
-            (err: unknown) => setError(err as Error),
-          );
-        }}
-      >
-        <input placeholder="Tag key" aria-label="New tag key" value={key} onChange={(e) => setKey(e.target.value)} required />
-        <input placeholder="Value" aria-label="New tag value" value={value} onChange={(e) => setValue(e.target.value)} />
-        <button type="submit">Add tag</button>
-      </form>
-      {error && <ErrorBox error={error} />}
-    </div>
+    <TagTable
+      tags={tags}
+      onSet={(key, value) => onEdit(() => api.setRunTag(id, key, value))}
+      onDelete={(key) => onEdit(() => api.deleteRunTag(id, key))}
+    />
   );
 }
 
