@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import httpx
 
 from benchmarks.catalog import Workload
 from benchmarks.libs import Library
@@ -28,13 +24,11 @@ from benchmarks.runner import (
     run_script,
     script_environment,
 )
-from benchmarks.servers import Server, ServerUnavailable, _log_tail, free_port
+from benchmarks.servers import Server, ServerUnavailable, free_port, launch
 
 if TYPE_CHECKING:
     from benchmarks.harness import Harness
 
-READY_TIMEOUT_S = 120.0
-POLL_INTERVAL_S = 0.01
 MODEL_DIR = "model"
 
 
@@ -47,48 +41,15 @@ def serve_command(library: Library, model: Path, port: int, workers: int) -> lis
     ]
 
 
-def _wait_for_ping(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    with httpx.Client(timeout=2.0) as http:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise ServerUnavailable(f"exited {process.returncode}:\n{_log_tail(log)}")
-            try:
-                if http.get(f"{url}/ping").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(POLL_INTERVAL_S)  # polling interval while the server boots
-    raise ServerUnavailable(f"no /ping answer in {READY_TIMEOUT_S:.0f} s:\n{_log_tail(log)}")
-
-
 def start_scoring_server(library: Library, model: Path, workdir: Path, workers: int) -> Server:
     """Start `<cli> models serve` on `model`, returning once `/ping` answers 200."""
-    if not library.cli.exists():
-        raise ServerUnavailable(f"{library.cli} does not exist")
-    workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = script_environment(library, {})
     # MLflow's CLI starts `uvicorn` from PATH: its own venv's must come first.
     env["PATH"] = f"{library.python.parent}{os.pathsep}{env.get('PATH', '')}"
-    log = workdir / f"{library.name}-serve.log"
-    with log.open("ab") as sink:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            serve_command(library, model, port, workers),
-            cwd=workdir,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_ping(process, url, log)
-    except BaseException:
-        Server(library, process, url, 0.0, log).stop()
-        raise
-    return Server(library, process, url, time.perf_counter() - started, log)
+    return launch(
+        library, serve_command(library, model, port, workers), port, workdir, env, "/ping"
+    )
 
 
 class ScoringBench:

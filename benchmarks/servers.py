@@ -25,6 +25,7 @@ from benchmarks.libs import Library
 from benchmarks.runner import script_environment
 
 START_TIMEOUT_S = 120.0
+POLL_INTERVAL_S = 0.01
 STOP_TIMEOUT_S = 20.0
 MB = 1024 * 1024
 
@@ -95,48 +96,63 @@ def _log_tail(log: Path, lines: int = 15) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def _wait_for_health(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+def _wait_until_answering(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Poll `url` until it answers 200 (the time to ready counts from the process start)."""
     deadline = time.monotonic() + START_TIMEOUT_S
     with httpx.Client(timeout=2.0) as http:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise ServerUnavailable(f"exited {process.returncode}:\n{_log_tail(log)}")
             try:
-                if http.get(f"{url}/health").status_code == 200:
+                if http.get(url).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
-            time.sleep(0.02)  # polling interval while the server boots
-    raise ServerUnavailable(f"no /health answer in {START_TIMEOUT_S:.0f} s:\n{_log_tail(log)}")
+            time.sleep(POLL_INTERVAL_S)  # polling interval while the server boots
+    raise ServerUnavailable(f"no answer from {url} in {START_TIMEOUT_S:.0f} s:\n{_log_tail(log)}")
 
 
-def start_server(library: Library, workdir: Path, database: Path, workers: int) -> Server:
-    """Start the server on `database`, returning once `/health` answers 200."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    command = [str(library.cli), "server", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--backend-store-uri", f"sqlite:///{database}"]
-    command += ["--artifacts-destination", str(workdir / "artifacts"), "--workers", str(workers)]
-    log = workdir / f"{library.name}-server.log"
+def launch(
+    library: Library,
+    command: list[str],
+    port: int,
+    workdir: Path,
+    env: dict[str, str],
+    ready_path: str,
+) -> Server:
+    """Run `command` (a server on `port`) in its own process group, logging to the work dir,
+    and return once `ready_path` answers 200; its start time is measured from the launch."""
     if not library.cli.exists():
         raise ServerUnavailable(f"{library.cli} does not exist")
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = workdir / f"{library.name}-{command[1]}.log"
+    url = f"http://127.0.0.1:{port}"
     with log.open("ab") as sink:
         started = time.perf_counter()
         process = subprocess.Popen(
             command,
             cwd=workdir,
-            env=script_environment(library, dict(library.server_env)),
+            env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_health(process, url, log)
+        _wait_until_answering(process, url + ready_path, log)
     except BaseException:
         Server(library, process, url, 0.0, log).stop()
         raise
     return Server(library, process, url, time.perf_counter() - started, log)
+
+
+def start_server(library: Library, workdir: Path, database: Path, workers: int) -> Server:
+    """Start the server on `database`, returning once `/health` answers 200."""
+    port = free_port()
+    command = [str(library.cli), "server", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--backend-store-uri", f"sqlite:///{database}"]
+    command += ["--artifacts-destination", str(workdir / "artifacts"), "--workers", str(workers)]
+    env = script_environment(library, dict(library.server_env))
+    return launch(library, command, port, workdir, env, "/health")
 
 
 class MemoryWatch:
