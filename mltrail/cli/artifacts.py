@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from mltrail.tracking.client import MltrailClient
 
 RUNS_SCHEME = "runs:/"
+MODELS_SCHEME = "models:/"
+_MAX_SOURCE_HOPS = 8  # a registered version whose source is another version, and so on
 
 
 @click.group()
@@ -67,8 +69,9 @@ def list_artifacts(run_id: str, artifact_path: str | None, tracking_uri: str | N
 @click.option(
     "-u",
     "--artifact-uri",
-    help="URI of an artifact file or folder, e.g. runs:/<run_id>/model or s3://bucket/path; "
-    "use instead of --run-id and --artifact-path.",
+    help="URI of an artifact file or folder, e.g. runs:/<run_id>/model, s3://bucket/path or a "
+    "model (models:/name@champion, models:/name/1, models:/<model_id>); use instead of --run-id "
+    "and --artifact-path.",
 )
 @click.option(
     "-d",
@@ -166,16 +169,30 @@ def log_artifacts(
     click.echo(f"Logged artifact from local dir {local_dir} to artifact_path={artifact_path}")
 
 
-def locate_uri(artifact_uri: str, tracking_uri: str | None) -> tuple[ArtifactRepository, str]:
-    """The repository and path that `artifact_uri` names: ``runs:/<run_id>/<path>`` or any
-    repository URI."""
+def locate_uri(
+    artifact_uri: str, tracking_uri: str | None, hops: int = 0
+) -> tuple[ArtifactRepository, str]:
+    """The repository and path that `artifact_uri` names: ``runs:/<run_id>/<path>``, a model
+    (``models:/<model_id>``, or a registered version as ``models:/name/1``, ``@alias``,
+    ``/Stage`` or ``/latest``: its source), or any repository URI."""
+    from mltrail.models.uris import LOGGED_MODEL_ID
+    from mltrail.store.uri import artifact_repository_for
+
     if artifact_uri.startswith(RUNS_SCHEME):
         run_id, _, path = artifact_uri[len(RUNS_SCHEME) :].strip("/").partition("/")
         if not run_id:
             raise click.BadParameter("a runs:/ URI names a run: runs:/<run_id>/<path>.")
         client: MltrailClient = client_for(tracking_uri)
         return client.get_artifact_repository(run_id), path
-    from mltrail.store.uri import artifact_repository_for
+    if artifact_uri.startswith(MODELS_SCHEME):
+        client = client_for(tracking_uri)
+        name = artifact_uri[len(MODELS_SCHEME) :].strip("/")
+        if LOGGED_MODEL_ID.match(name):
+            return artifact_repository_for(client.get_logged_model(name).artifact_location), ""
+        if hops > _MAX_SOURCE_HOPS:
+            raise click.BadParameter(f"{artifact_uri}: too many models:/ sources in a row.")
+        source = str(client.resolve_model_version(artifact_uri).source)
+        return locate_uri(source, tracking_uri, hops + 1)
 
     parent, name = _split_uri(artifact_uri)
     return artifact_repository_for(parent), name

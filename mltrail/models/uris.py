@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mltrail.store.artifacts.base import ArtifactRepository
     from mltrail.tracking.client import MltrailClient
 
-_LOGGED_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
+LOGGED_MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
 
 
 def _client() -> MltrailClient:
@@ -104,7 +104,7 @@ def _logged_model_of_run(client: MltrailClient, run_id: str, name: str) -> Any:
 
 def _download_models_uri(uri: str, dst_path: str | None) -> str:
     body = uri[len("models:/") :].strip("/")
-    if _LOGGED_MODEL_ID.match(body):
+    if LOGGED_MODEL_ID.match(body):
         model = _client().get_logged_model(body)
         return _download_artifacts(model.artifact_location, dst_path)
     version = _registry_version(uri)
@@ -139,7 +139,7 @@ def model_repository(model_uri: str) -> tuple[ArtifactRepository, str]:
         if logged is not None:
             return artifact_repository_for(logged.artifact_location), ""
         return artifact_repository_for(client.get_run(run_id).info.artifact_uri), path.strip("/")
-    if model_uri.startswith("models:/") and _LOGGED_MODEL_ID.match(model_uri[8:].strip("/")):
+    if model_uri.startswith("models:/") and LOGGED_MODEL_ID.match(model_uri[8:].strip("/")):
         logged = _client().get_logged_model(model_uri[8:].strip("/"))
         return artifact_repository_for(logged.artifact_location), ""
     raise InvalidParameter(f"Not a runs:/ or models:/<model_id> URI: {model_uri!r}")

@@ -66,6 +66,27 @@ def test_download_by_artifact_uri(
     assert Path(by_path.output.strip()).read_text() == "alpha"
 
 
+def test_download_by_model_uri(
+    mltrail: Invoke, run_id: str, local_dir: Path, client: MlflowClient, tmp_path: Path
+) -> None:
+    mltrail("artifacts", "log-artifacts", "-l", str(local_dir), "-r", run_id, "-a", "model")
+    client.create_registered_model("churn")
+    client.create_model_version("churn", f"runs:/{run_id}/model", run_id)
+    client.set_registered_model_alias("churn", "champion", "1")
+    for uri in ("models:/churn/1", "models:/churn@champion", "models:/churn/latest"):
+        folder = Path(mltrail("artifacts", "download", "-u", uri).output.strip())
+        assert (folder / "sub" / "b.txt").read_text() == "beta!", uri
+    missing = mltrail("artifacts", "download", "-u", "models:/churn/7", ok=False)
+    assert "churn" in missing.output
+
+    experiment_id = client.get_run(run_id).info.experiment_id
+    logged = client.create_logged_model(experiment_id, name="scorer", source_run_id=run_id)
+    Path(logged.artifact_location, "MLmodel").parent.mkdir(parents=True, exist_ok=True)
+    Path(logged.artifact_location, "MLmodel").write_text("flavors: {}\n")
+    folder = mltrail("artifacts", "download", "-u", f"models:/{logged.model_id}").output.strip()
+    assert Path(folder, "MLmodel").read_text() == "flavors: {}\n"
+
+
 def test_download_argument_errors(mltrail: Invoke, run_id: str) -> None:
     neither = mltrail("artifacts", "download", ok=False)
     assert "Give exactly one of --run-id and --artifact-uri" in neither.output
