@@ -72,3 +72,6 @@ def clear() -> None:
         close = getattr(handle.store, "close", None) or getattr(handle.store, "dispose", None)
         if callable(close):
             close()
+    from mltrail.store.artifacts.http import close_shared_clients
+
+    close_shared_clients()

@@ -194,6 +194,8 @@ class Batcher:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
         self.flush(raise_errors=False)
+        if self._spool is not None:
+            self._spool.close()
 
     def is_writing_in_current_thread(self) -> bool:
         return self._flush_owner == threading.get_ident()

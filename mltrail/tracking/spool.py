@@ -204,6 +204,12 @@ class BatchSpool:
     def pending(self) -> bool:
         return self.file.has_pending()
 
+    def close(self) -> None:
+        """Close the spool's own connections (it reopens them if used again)."""
+        close = getattr(self.store, "close", None)
+        if callable(close):
+            close()
+
     def seconds_to_retry(self) -> float:
         return max(0.0, self._next_try - time.monotonic())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -74,7 +75,7 @@ class HttpArtifactRepository:
         self.artifact_uri = artifact_uri
         settings = settings or Settings.from_env()
         base_url, self.root = resolve_proxy_uri(artifact_uri, tracking_uri or settings.tracking_uri)
-        self.rest = client or RestClient(base_url, settings)
+        self.rest = client or shared_client(base_url, settings)
 
     def __repr__(self) -> str:
         return f"HttpArtifactRepository({self.artifact_uri!r})"
@@ -155,3 +156,28 @@ class HttpArtifactRepository:
             partial.replace(local)
         finally:
             partial.unlink(missing_ok=True)
+
+
+# One keep-alive client per server (and settings) for all its repositories: a run's artifact
+# calls reuse one connection instead of opening a socket per repository object.
+_shared: dict[tuple[str, Settings], RestClient] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_client(base_url: str, settings: Settings) -> RestClient:
+    """The client that repositories on `base_url` with these settings share."""
+    key = (base_url, settings)
+    with _shared_lock:
+        client = _shared.get(key)
+        if client is None:
+            client = _shared[key] = RestClient(base_url, settings)
+    return client
+
+
+def close_shared_clients() -> None:
+    """Close and forget the shared clients (with the cached tracking stores, in tests)."""
+    with _shared_lock:
+        clients = list(_shared.values())
+        _shared.clear()
+    for client in clients:
+        client.close()
