@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from mltrail.store.tracking.sql import SqlTrackingStore
@@ -30,12 +31,12 @@ def _in_database_file_alone(db: Path, tmp_path: Path, name: str) -> bool:
     """Whether the main file, without its write-ahead log, already holds the experiment."""
     copy = tmp_path / "alone.db"
     shutil.copyfile(db, copy)
-    with sqlite3.connect(copy) as conn:
+    with closing(sqlite3.connect(copy)) as conn:
         try:
             found = conn.execute("SELECT count(*) FROM experiments WHERE name = ?", (name,))
-        except sqlite3.OperationalError:  # not even the tables have reached the file yet
-            return False
-        return bool(found.fetchone()[0])
+            return bool(found.fetchone()[0])
+        except sqlite3.DatabaseError:  # no tables in the file yet, or the copy caught a
+            return False  # checkpoint halfway through writing its pages
 
 
 def test_log_is_checkpointed_in_the_background(tmp_path: Path) -> None:
