@@ -42,9 +42,11 @@ def free_port() -> int:
         return port
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_healthy(
+    url: str, process: subprocess.Popen[bytes], log: Path, deadline_s: float = STARTUP_DEADLINE_S
+) -> None:
     """Poll /health until it answers, the process dies, or the deadline passes."""
-    deadline = time.monotonic() + STARTUP_DEADLINE_S
+    deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"mltrail server exited early:\n{log.read_text()[-4000:]}")
@@ -54,9 +56,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(
-        f"mltrail server not healthy after {STARTUP_DEADLINE_S}s:\n{log.read_text()}"
-    )
+    raise RuntimeError(f"mltrail server not healthy after {deadline_s}s:\n{log.read_text()}")
 
 
 def store_args(root: Path) -> list[str]:

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -19,7 +18,7 @@ import pytest
 
 import mltrail
 from mltrail.envs.venvs import COMPLETE_MARKER
-from tests.compat.conftest import LiveServer, free_port, stop_server
+from tests.compat.conftest import LiveServer, free_port, stop_server, wait_until_healthy
 
 # pip resolves every package against the index: minutes on a loaded machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -43,19 +42,6 @@ def mltrail_cli(env_root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def wait_for_ping(server: LiveServer, log: Path) -> None:
-    deadline = time.monotonic() + PING_DEADLINE_S
-    while time.monotonic() < deadline:
-        assert server.process.poll() is None, f"serve exited early:\n{log.read_text()[-4000:]}"
-        try:
-            if httpx.get(f"{server.url}/ping", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"no answer on /ping in {PING_DEADLINE_S:g} s:\n{log.read_text()}")
-
-
 def test_serve_with_uv_then_the_environment_is_reused(
     sklearn_model: Path, env_root: Path, tmp_path: Path
 ) -> None:
@@ -73,7 +59,7 @@ def test_serve_with_uv_then_the_environment_is_reused(
         )
     server = LiveServer(f"http://127.0.0.1:{port}", tmp_path, process)
     try:
-        wait_for_ping(server, log)
+        wait_until_healthy(server.url, server.process, log, PING_DEADLINE_S)
         body = {"dataframe_split": {"columns": ["a", "b"], "data": [[0.0, 1.0], [3.0, 0.0]]}}
         answer = httpx.post(f"{server.url}/invocations", json=body, timeout=30)
         assert answer.status_code == 200, answer.text
