@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+
+from mltrail.cli._options import F
 
 ENV_MANAGERS = ("local", "virtualenv", "uv", "conda")
 APP_FACTORY = "mltrail.serving.app:app_from_env"
@@ -25,13 +28,21 @@ model_uri_option = click.option(
     required=True,
     help="The model: a local path, runs:/, models:/ or another artifact URI.",
 )
-env_manager_option = click.option(
-    "--env-manager",
-    type=click.Choice(ENV_MANAGERS),
-    default="local",
-    show_default=True,
-    help="Where the model runs: local (this Python environment), or an environment built "
-    "from the model's requirements with virtualenv, uv or conda (cached and reused).",
+
+
+def _env_manager_option(text: str) -> Callable[[F], F]:
+    return click.option(
+        "--env-manager",
+        type=click.Choice(ENV_MANAGERS),
+        default="local",
+        show_default=True,
+        help=text,
+    )
+
+
+env_manager_option = _env_manager_option(
+    "Where the model runs: local (this Python environment), or an environment built "
+    "from the model's requirements with virtualenv, uv or conda (cached and reused)."
 )
 
 
@@ -206,13 +217,9 @@ install_java_option = click.option(
     help="Install a Java runtime in the image (default: only for flavors that need it, "
     "e.g. spark).",
 )
-docker_env_manager_option = click.option(
-    "--env-manager",
-    type=click.Choice(ENV_MANAGERS),
-    default="local",
-    show_default=True,
-    help="local installs the model's requirements into the image's Python; virtualenv, uv "
-    "and conda build the model's environment inside the image at build time.",
+docker_env_manager_option = _env_manager_option(
+    "local installs the model's requirements into the image's Python; virtualenv, uv "
+    "and conda build the model's environment inside the image at build time."
 )
 
 
